@@ -2,6 +2,7 @@
 //   node scripts/build.mjs            -> dist/
 //   node scripts/build.mjs --out DIR  -> DIR/ (the dist freshness test builds into a temp dir)
 import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,20 +12,24 @@ const outFlag = process.argv.indexOf('--out');
 const outdir = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
-/** Entry points: dist/<name>/index.js. Every action folder's action.yml points at one of these. */
-export const ENTRIES = {
-  cli: 'src/cli/index.ts',
-  drift: 'src/actions/drift/index.ts',
-  'retrain-pr': 'src/actions/retrain-pr/index.ts',
-  evaluate: 'src/actions/evaluate/index.ts',
-};
+/**
+ * Entry points: the CLI, and every action's `src/actions/<name>/index.ts` (plus `post.ts` for actions
+ * with a post step) -> dist/<name>/index.js (post.js). Every action folder's action.yml points at these.
+ */
+export const ENTRIES = { cli: 'src/cli/index.ts' };
+for (const name of readdirSync(join(root, 'src', 'actions')).sort()) {
+  for (const step of ['index', 'post']) {
+    const entry = `src/actions/${name}/${step}.ts`;
+    if (existsSync(join(root, entry))) ENTRIES[step === 'index' ? name : `${name}/post`] = entry;
+  }
+}
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 for (const [name, entry] of Object.entries(ENTRIES)) {
   await build({
     entryPoints: [join(root, entry)],
-    outfile: join(outdir, name, 'index.js'),
+    outfile: join(outdir, name.endsWith('/post') ? `${name}.js` : join(name, 'index.js')),
     bundle: true,
     platform: 'node',
     format: 'esm',

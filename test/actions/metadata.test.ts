@@ -4,20 +4,22 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_NAMES as DRIFT_INPUTS } from '../../src/actions/drift/run.js';
-import { INPUT_NAMES as RETRAIN_PR_INPUTS } from '../../src/actions/retrain-pr/run.js';
-import { INPUT_NAMES as EVALUATE_INPUTS } from '../../src/actions/evaluate/run.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const actions = readdirSync(join(root, 'actions'));
-const inputsReadByCode: Record<string, readonly string[]> = { drift: DRIFT_INPUTS, 'retrain-pr': RETRAIN_PR_INPUTS, evaluate: EVALUATE_INPUTS };
+/** Each action's src/actions/<name>/run.ts exports INPUT_NAMES: the inputs its code reads. */
+const inputsReadByCode: Record<string, readonly string[] | undefined> = {};
+for (const name of actions) {
+  const run = join(root, 'src', 'actions', name, 'run.ts');
+  if (existsSync(run)) inputsReadByCode[name] = ((await import(run)) as { INPUT_NAMES?: readonly string[] }).INPUT_NAMES;
+}
 
 interface ActionYml {
   name: string;
   description: string;
   inputs?: Record<string, { description?: string; required?: boolean; default?: string }>;
   outputs?: Record<string, { description?: string }>;
-  runs: { using: string; main: string };
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
 describe.each(actions)('actions/%s/action.yml', (name) => {
@@ -29,6 +31,11 @@ describe.each(actions)('actions/%s/action.yml', (name) => {
     const main = resolve(dir, meta.runs.main);
     expect(main).toBe(join(root, 'dist', name, 'index.js'));
     expect(existsSync(main)).toBe(true);
+    if (meta.runs.post !== undefined) {
+      expect(resolve(dir, meta.runs.post)).toBe(join(root, 'dist', name, 'post.js'));
+      expect(existsSync(resolve(dir, meta.runs.post))).toBe(true);
+      expect(meta.runs['post-if'], 'a teardown post step runs whatever happened').toBe('always()');
+    }
   });
 
   it('describes every input and output', () => {
