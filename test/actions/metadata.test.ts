@@ -52,6 +52,11 @@ describe.each(actions)('actions/%s/action.yml', (name) => {
     const source = readFileSync(join(root, 'src', 'actions', name, 'run.ts'), 'utf8');
     expect(source, 'inputs are read through input(), never core.getInput directly').not.toMatch(/core\.get(Boolean|Multiline)?Input\((?!name)/);
     const read = new Set([...source.matchAll(/\b(?:input|optional)\('([^']+)'\)/g)].map((m) => m[1]!));
+    // The EC2 launch inputs shared by gpu-runner and train are read by readLaunchInputs (src/actions/launch-inputs.ts).
+    if (/\breadLaunchInputs\(/.test(source)) {
+      const shared = readFileSync(join(root, 'src', 'actions', 'launch-inputs.ts'), 'utf8');
+      for (const m of shared.matchAll(/\btext\('([^']+)'\)/g)) read.add(m[1]!);
+    }
     expect([...read].sort()).toEqual(Object.keys(meta.inputs ?? {}).sort());
   });
 });
