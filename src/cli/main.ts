@@ -2,7 +2,9 @@
 import { describeError, isUserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
+import { demoCommand } from './demo.js';
 import { driftCommand, profileCommand } from './drift.js';
+import { promoteCommand, registryCommand, rollbackCommand } from './registry.js';
 import { snapshotCommand } from './snapshot.js';
 
 const HELP = `refit ${VERSION}: keep production ML models fresh.
@@ -12,6 +14,10 @@ Commands:
   refit check     decide whether to retrain, as the drift action does (refit check --help)
   refit profile   save a reference profile for later drift checks (refit profile --help)
   refit snapshot  pin the training data in a manifest (refit snapshot --help)
+  refit registry  list a model's versions or show one (refit registry --help)
+  refit promote   register a trained model and make it the champion (refit promote --help)
+  refit rollback  make an earlier version the champion again (refit rollback --help)
+  refit demo      the whole loop on the example data, locally (refit demo --help)
   refit help      this text
   refit version   print the version`;
 
@@ -35,6 +41,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await profileCommand(rest, io);
       case 'snapshot':
         return await snapshotCommand(rest, io);
+      case 'registry':
+        return await registryCommand(rest, io);
+      case 'promote':
+        return await promoteCommand(rest, io);
+      case 'rollback':
+        return await rollbackCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${VERSION}\n`);
