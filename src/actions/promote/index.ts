@@ -1,0 +1,4 @@
+/** Entry of the promote action bundle (dist/promote/index.js). */
+import { run } from './run.js';
+
+await run();

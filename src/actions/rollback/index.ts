@@ -1,0 +1,4 @@
+/** Entry of the rollback action bundle (dist/rollback/index.js). */
+import { run } from './run.js';
+
+await run();

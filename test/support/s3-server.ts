@@ -1,0 +1,127 @@
+/**
+ * A real S3-compatible server on loopback for tests: s3rver (the npm package, objects on disk in a
+ * temporary directory), reached by the real @aws-sdk/client-s3 through AWS_ENDPOINT_URL_S3.
+ *
+ * s3rver 3.7.1 predates S3's conditional writes: it ignores `If-Match` and `If-None-Match` on
+ * PUT. So this helper puts a small conditional-write layer in front of its router, implementing
+ * what AWS documents for PutObject:
+ *   - `If-None-Match: *`: 412 PreconditionFailed when the key exists;
+ *   - `If-Match: <etag>`: 412 PreconditionFailed when the key is missing or its ETag differs;
+ *   - requests on one key are serialized, so a conditional PUT's check and write happen as one
+ *     step, and a GET never sees an object half-written (s3rver writes the file in place, where
+ *     S3 replaces an object atomically).
+ * Everything else (storage, ETags, GET, HEAD, listing, signatures' access key) is s3rver's own.
+ * s3rver knows one key pair (S3RVER); the signature check is relaxed so the shared test
+ * credentials of `useAwsEndpoint` work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { useAwsEndpoint } from './aws-env.js';
+
+const require = createRequire(import.meta.url);
+type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+interface KoaContext {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  res: import('node:http').ServerResponse;
+}
+interface S3rverInstance {
+  middleware: Middleware[];
+  store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, string>) => Error;
+
+export interface S3ServerCounters {
+  /** Conditional PUTs refused with 412. */
+  preconditionFailed: number;
+  /** Conditional PUTs let through. */
+  conditionalWrites: number;
+}
+
+export class S3Server {
+  readonly counters: S3ServerCounters = { preconditionFailed: 0, conditionalWrites: 0 };
+  endpoint = '';
+  private server: S3rverInstance | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'refit-s3rver-'));
+  /** The tail of each key's queue of requests. */
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(readonly buckets: string[]) {}
+
+  async start(): Promise<string> {
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: this.dir,
+      allowMismatchedSignatures: true,
+      configureBuckets: this.buckets.map((name) => ({ name })),
+    });
+    // Koa composes its middleware when it starts listening: this runs before s3rver's router.
+    server.middleware.unshift((ctx, next) => this.conditional(server, ctx, next));
+    const address = await server.run();
+    this.server = server;
+    this.endpoint = `http://127.0.0.1:${address.port}`;
+    return this.endpoint;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Variables that point a child process's AWS SDK at this server. */
+  env(): Record<string, string> {
+    return { AWS_ENDPOINT_URL_S3: this.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+  }
+
+  private async conditional(server: S3rverInstance, ctx: KoaContext, next: () => Promise<void>): Promise<void> {
+    const [, bucket, ...rest] = ctx.path.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    if (!['PUT', 'GET', 'HEAD'].includes(ctx.method) || !bucket || key === '' || ctx.headers['x-amz-copy-source'] !== undefined) return next();
+    const ifMatch = ctx.headers['if-match'];
+    const ifNoneMatch = ctx.headers['if-none-match'];
+    const id = `${bucket}/${key}`;
+    const before = this.locks.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    this.locks.set(id, tail);
+    // Held until the response is sent: Koa streams a GET's body after the middleware returns.
+    ctx.res.once('close', () => {
+      release();
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    await before;
+    if (ctx.method === 'PUT' && (ifMatch !== undefined || ifNoneMatch !== undefined)) {
+      const current = await server.store.getMetadata(bucket, key).then(
+        (m) => m.etag,
+        () => null,
+      );
+      const failed = ifNoneMatch === '*' ? current !== null : current === null || (ifMatch !== undefined && normalize(String(ifMatch)) !== normalize(current));
+      if (failed) {
+        this.counters.preconditionFailed++;
+        throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: ifNoneMatch !== undefined ? 'If-None-Match' : 'If-Match' });
+      }
+      this.counters.conditionalWrites++;
+    }
+    await next();
+  }
+}
+
+const normalize = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+
+/** Start an S3Server for the test file's tests, with the SDK of this process pointed at it. */
+export function useS3Server(buckets: string[]): S3Server {
+  const server = new S3Server(buckets);
+  useAwsEndpoint('AWS_ENDPOINT_URL_S3', () => server.start(), () => server.stop(), 'S3RVER');
+  return server;
+}
