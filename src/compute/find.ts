@@ -30,6 +30,8 @@ export interface RefitInstance {
   launchTime: Date | undefined;
   privateIpAddress: string | undefined;
   publicIpAddress: string | undefined;
+  /** EC2's StateTransitionReason, e.g. `User initiated (2024-01-01 12:00:00 GMT)` once stopped or terminated. */
+  stateTransitionReason: string | undefined;
   refit: RefitTags;
   tags: Record<string, string>;
 }
@@ -59,6 +61,7 @@ export async function findRefitInstances(client: EC2Client, query: FindQuery): P
             launchTime: instance.LaunchTime,
             privateIpAddress: instance.PrivateIpAddress,
             publicIpAddress: instance.PublicIpAddress,
+            stateTransitionReason: instance.StateTransitionReason || undefined,
             refit,
             tags,
           });

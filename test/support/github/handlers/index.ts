@@ -15,6 +15,7 @@ import { labelHandlers } from './labels.js';
 import { pullHandlers } from './pulls.js';
 import { releaseHandlers } from './releases.js';
 import { repoHandlers } from './repos.js';
+import { runnerHandlers } from './runners.js';
 
 export const builtInHandlers: RouteHandler[] = [
   ...repoHandlers,
@@ -28,4 +29,5 @@ export const builtInHandlers: RouteHandler[] = [
   ...checkHandlers,
   ...deploymentHandlers,
   ...releaseHandlers,
+  ...runnerHandlers,
 ];

@@ -1,0 +1,4 @@
+/** Entry of the gpu-runner action bundle (dist/gpu-runner/index.js). */
+import { run } from './run.js';
+
+await run();
