@@ -89,3 +89,36 @@ describe('permissions', () => {
     expect(strict.stdout).toMatch(/::error::refit drift: writing .* to branch refit-state: GitHub refused \(403 .*\); the token needs "contents: write"/);
   });
 });
+
+describe('model age from the registry the promote action keeps', () => {
+  it('reads the champion on the refit-state branch when the checkout has no registry file', async () => {
+    const registry = (trainedDaysAgo: number) => ({
+      schema: 'refit.registry/v1',
+      model: 'taxi-tip',
+      versions: [
+        {
+          version: 1,
+          artifact: { uri: 's3://models/taxi-tip/1', digest: `sha256:${'a'.repeat(64)}` },
+          commit: null,
+          pullRequest: null,
+          headSha: null,
+          runUrl: null,
+          mergedBy: null,
+          createdAt: new Date().toISOString(),
+          trainedAt: new Date(Date.now() - trainedDaysAgo * 86_400_000).toISOString(),
+        },
+      ],
+      aliases: { champion: 1, previous: null },
+      history: [],
+    });
+    gh.state.createBranch('refit-state');
+    gh.state.commitFiles('refit-state', { '.refit/taxi-tip/registry.json': JSON.stringify(registry(40)) }, 'promote v1');
+    const old = await check({ 'max-model-age': '30d' });
+    expect(old.status, old.stdout).toBe(0);
+    expect(old.outputs.retrain).toBe('true');
+    expect(JSON.parse(old.outputs.reasons!)[0].trigger).toBe('model-age');
+    gh.state.commitFiles('refit-state', { '.refit/taxi-tip/registry.json': JSON.stringify(registry(5)) }, 'promote v2');
+    const young = await check({ 'max-model-age': '30d' });
+    expect(young.outputs.retrain).toBe('false');
+  });
+});

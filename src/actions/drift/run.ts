@@ -4,6 +4,7 @@
  * writes the report files, the job summary, annotations and outputs.
  */
 import * as core from '@actions/core';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCheck, type CheckInputs, type HistoryStore } from '../../check/index.js';
@@ -14,6 +15,8 @@ import { describeError, isUserError, UserError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
 import { parseBoolean, parseModelName, readEvent, runUrl } from '../inputs.js';
 import { championTrainedAt, registryPath } from '../../registry/champion.js';
+import { champion } from '../../registry/document.js';
+import { closeRegistryStore, openRegistryStore } from '../../registry/index.js';
 import type { CheckRecord } from '../../triggers/index.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
@@ -37,6 +40,7 @@ export const INPUT_NAMES = [
   'model',
   'fail-on-drift',
   'token',
+  'registry',
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
@@ -49,6 +53,8 @@ export interface DriftActionSettings {
   check: CheckInputs;
   failOnDrift: boolean;
   token: string;
+  /** Where the champion's registry is: git (the state branch) or s3://bucket/prefix. */
+  registry: string;
 }
 
 export async function readInputs(): Promise<DriftActionSettings> {
@@ -78,7 +84,7 @@ export async function readInputs(): Promise<DriftActionSettings> {
   assign('maxModelAge', optional('max-model-age'));
   assign('cooldown', optional('cooldown'));
   if (input('max-ood-share')) check.maxOodShare = parseNumber(input('max-ood-share'), 'input max-ood-share', { min: 0, max: 1 });
-  return { check, failOnDrift: parseBoolean(input('fail-on-drift'), 'fail-on-drift'), token: input('token') };
+  return { check, failOnDrift: parseBoolean(input('fail-on-drift'), 'fail-on-drift'), token: input('token'), registry: input('registry') || 'git' };
 }
 
 /**
@@ -129,6 +135,31 @@ function historyStore(settings: DriftActionSettings): HistoryStore {
   return new ActionHistoryStore(store, required, '');
 }
 
+/**
+ * The champion's training time, for the model-age trigger: from `.refit/<model>/registry.json` when
+ * the repository commits one, else from the registry the promote action keeps (the state branch, or
+ * S3). Read only when max-model-age is set.
+ */
+async function championTime(settings: DriftActionSettings): Promise<Date | null> {
+  if (!settings.check.maxModelAge) return null;
+  const local = registryPath(settings.check.model);
+  if (existsSync(local)) return championTrainedAt(local);
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  const github = owner && repo && settings.token ? { client: createGitHubClient({ token: settings.token, log: (m) => core.info(m) }), owner, repo, branch: STATE_BRANCH } : undefined;
+  if (settings.registry === 'git' && !github) return null;
+  const store = openRegistryStore(settings.registry, settings.check.model, { what: 'input registry', ...(github ? { github } : {}) });
+  try {
+    const doc = await store.read();
+    const trainedAt = doc ? champion(doc)?.trainedAt : undefined;
+    if (!trainedAt) return null;
+    const at = new Date(trainedAt);
+    if (Number.isNaN(at.getTime())) throw new UserError(`${store.location}: the champion's trainedAt ${JSON.stringify(trainedAt)} is not a date`);
+    return at;
+  } finally {
+    await closeRegistryStore(store);
+  }
+}
+
 export async function run(options: { workerEntry?: URL; now?: Date } = {}): Promise<void> {
   try {
     const settings = await core.group('Inputs', async () => {
@@ -144,7 +175,7 @@ export async function run(options: { workerEntry?: URL; now?: Date } = {}): Prom
         settings.check,
         {
           now: options.now ?? new Date(),
-          championTrainedAt: await championTrainedAt(registryPath(settings.check.model)),
+          championTrainedAt: await championTime(settings),
           ...(event.name ? { eventName: event.name } : {}),
           ...(event.payload !== undefined ? { eventPayload: event.payload } : {}),
           ...(url ? { runUrl: url } : {}),
