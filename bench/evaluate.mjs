@@ -1,31 +1,56 @@
 // Times the evaluate engine's paired bootstrap: 1000 resamples of (challenger − champion) for the
-// 8 binary metrics on 1,000,000 aligned predictions, on two worker threads (and in-process for
-// comparison), against a naive bootstrap that materialises index arrays and re-sorts per
-// resample (5 resamples, extrapolated).   node bench/evaluate.mjs
+// 8 binary metrics on 1,000,000 aligned predictions, on two worker threads, against the engine as
+// of git revision BEFORE (default 45a535a, the last one before the pair kernel) in the same run, and
+// against a naive bootstrap that materialises index arrays and re-sorts per resample (NAIVE
+// resamples, extrapolated).   node bench/evaluate.mjs   [N=… RESAMPLES=… BEFORE=<rev|none> NAIVE=…]
 // Bundles src/evaluate with esbuild into bench/out/ first, so it runs on plain Node.
 import { build } from 'esbuild';
-import { mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const out = join(root, 'bench/out/evaluate.mjs');
 await mkdir(join(root, 'bench/out'), { recursive: true });
-await build({
-  stdin: {
-    contents: [
-      "import { serveBootstrapWorker } from './src/evaluate/bootstrap.ts';",
-      'serveBootstrapWorker();',
-      "export { pairedBootstrap, runResamples } from './src/evaluate/bootstrap.ts';",
-      "export { prepareBinaryModel, computeMetrics, METRICS } from './src/evaluate/metrics.ts';",
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning',
-});
-const entry = pathToFileURL(out);
+
+/** Bundles the engine under `dir` (src/evaluate/...) into `outfile`; the bundle also serves its workers. */
+async function bundle(dir, outfile) {
+  await build({
+    stdin: {
+      contents: [
+        "import { serveBootstrapWorker } from './src/evaluate/bootstrap.ts';",
+        'serveBootstrapWorker();',
+        "export { pairedBootstrap, runResamples } from './src/evaluate/bootstrap.ts';",
+        "export { prepareBinaryModel, computeMetrics, METRICS } from './src/evaluate/metrics.ts';",
+      ].join('\n'),
+      resolveDir: dir,
+      loader: 'ts',
+    },
+    outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning',
+  });
+  return pathToFileURL(outfile);
+}
+
+const entry = await bundle(root, join(root, 'bench/out/evaluate.mjs'));
 const { pairedBootstrap, prepareBinaryModel, computeMetrics, METRICS } = await import(entry.href);
+
+// The engine as of an earlier revision, from git (read-only: git show), for before/after ratios.
+const beforeRev = process.env.BEFORE ?? '45a535a';
+let before = null;
+if (beforeRev !== 'none') {
+  try {
+    // Outside the repository: the type checker covers bench/, and these files are an old version.
+    const dir = join(tmpdir(), `refit-bench-evaluate-${beforeRev.replace(/[^\w.-]/g, '_')}`);
+    await mkdir(join(dir, 'src/evaluate'), { recursive: true });
+    const files = execFileSync('git', ['ls-tree', '--name-only', `${beforeRev}:src/evaluate`], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
+    for (const f of files) await writeFile(join(dir, 'src/evaluate', f), execFileSync('git', ['show', `${beforeRev}:src/evaluate/${f}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    const url = await bundle(dir, join(dir, 'evaluate.mjs'));
+    before = { url, module: await import(url.href) };
+  } catch (error) {
+    console.log(`(no before/after comparison: could not build revision ${beforeRev}: ${error.message.split('\n')[0]})`);
+  }
+}
 
 const n = Number(process.env.N ?? 1_000_000);
 const resamples = Number(process.env.RESAMPLES ?? 1000);
@@ -54,10 +79,28 @@ const prepSeconds = (performance.now() - t0) / 1000;
 console.log(`inputs: ${n.toLocaleString('en-US')} aligned binary predictions (30% positives, scores at 6 decimals), ${resamples} paired resamples, 8 metrics per model`);
 console.log(`prepare (per-row terms + sort by score, both models): ${prepSeconds.toFixed(2)} s`);
 
-const t1 = performance.now();
-const two = await pairedBootstrap(data, { resamples, seed: 1, workerEntry: entry });
-const twoSeconds = (performance.now() - t1) / 1000;
-console.log(`paired bootstrap, ${two.threads} worker threads: ${twoSeconds.toFixed(2)} s`);
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+/** Wall and CPU seconds (all threads of the process) of the paired bootstrap. */
+async function timed(bootstrap, workerEntry) {
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const result = await bootstrap(data, { resamples, seed: 1, workerEntry });
+  const cpu = process.cpuUsage(cpu0);
+  return { result, wall: (performance.now() - t) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+console.log(`load average before the runs: ${load()} (other work on the machine skews timings)`);
+const after = await timed(pairedBootstrap, entry);
+const two = after.result;
+const twoSeconds = after.wall;
+console.log(`paired bootstrap, ${two.threads} worker threads: ${after.wall.toFixed(2)} s wall, ${after.cpu.toFixed(2)} s CPU (${((after.cpu / resamples) * 1000).toFixed(1)} ms CPU per resample)`);
+if (before) {
+  const old = await timed(before.module.pairedBootstrap, before.url);
+  let maxDiff = 0;
+  old.result.intervals.forEach((ci, j) => ci.forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - two.intervals[j][k])))));
+  console.log(`before (revision ${beforeRev}), ${old.result.threads} worker threads: ${old.wall.toFixed(2)} s wall, ${old.cpu.toFixed(2)} s CPU (${((old.cpu / resamples) * 1000).toFixed(1)} ms CPU per resample)`);
+  console.log(`after / before: wall ${(after.wall / old.wall).toFixed(2)}×, CPU ${(after.cpu / old.cpu).toFixed(2)}× (speed-up ${(old.cpu / after.cpu).toFixed(2)}× in CPU); intervals differ by at most ${maxDiff.toExponential(1)} (same seed, same draws)`);
+  console.log(`load average after the runs: ${load()}`);
+}
 
 const inProcess = Number(process.env.IN_PROCESS ?? 50);
 const t2 = performance.now();
@@ -90,17 +133,19 @@ function naiveMetrics(y, p) {
   }
   return [correct / m, tp / pred, tp / pos, (2 * tp) / (pred + pos), auc / (pos * (m - pos)), ap / pos, ll / m, br / m];
 }
-const naiveRuns = Number(process.env.NAIVE ?? 5);
-const t3 = performance.now();
-for (let r = 0; r < naiveRuns; r++) {
-  const index = new Int32Array(n);
-  for (let k = 0; k < n; k++) index[k] = Math.floor(rand() * n);
-  const y = Uint8Array.from(index, (i) => label[i]);
-  naiveMetrics(y, Float64Array.from(index, (i) => scoreA[i]));
-  naiveMetrics(y, Float64Array.from(index, (i) => scoreB[i]));
+const naiveRuns = Number(process.env.NAIVE ?? 3);
+if (naiveRuns > 0) {
+  const t3 = performance.now();
+  for (let r = 0; r < naiveRuns; r++) {
+    const index = new Int32Array(n);
+    for (let k = 0; k < n; k++) index[k] = Math.floor(rand() * n);
+    const y = Uint8Array.from(index, (i) => label[i]);
+    naiveMetrics(y, Float64Array.from(index, (i) => scoreA[i]));
+    naiveMetrics(y, Float64Array.from(index, (i) => scoreB[i]));
+  }
+  const naiveSeconds = ((performance.now() - t3) / 1000 / naiveRuns) * resamples;
+  console.log(`naive (index arrays + re-sort), ${naiveRuns} resamples extrapolated to ${resamples}: ${naiveSeconds.toFixed(1)} s → ${(naiveSeconds / twoSeconds).toFixed(1)}× slower than the engine`);
 }
-const naiveSeconds = ((performance.now() - t3) / 1000 / naiveRuns) * resamples;
-console.log(`naive (index arrays + re-sort), ${naiveRuns} resamples extrapolated to ${resamples}: ${naiveSeconds.toFixed(1)} s → ${(naiveSeconds / twoSeconds).toFixed(1)}× slower than the engine`);
 
 const ones = new Uint8Array(n).fill(1);
 const a = computeMetrics(data, 0, ones);

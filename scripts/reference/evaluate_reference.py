@@ -62,4 +62,27 @@ def reg(y, p):
 out['regression'] = {'id': list(range(250)), 'label': yr.tolist(), 'champion': ra.tolist(), 'challenger': rb.tolist(),
                      'expected': {'champion': reg(yr, ra), 'challenger': reg(yr, rb)}}
 
+# Multiclass with per-class probabilities (columns score_<class>): log loss with sklearn's clip and
+# row normalisation. Some rows hold exact 0/1 (clipping) and rows that do not sum to 1.
+m = 200
+ym = rng.integers(0, 3, m)
+cls = np.array(['card', 'cash', 'voucher'])
+def probas(skill):
+    raw = rng.random((m, 3)) + skill * np.eye(3)[ym]
+    p = raw / raw.sum(axis=1, keepdims=True)
+    p[0] = [1.0, 0.0, 0.0]
+    p[1] = [0.0, 0.0, 1.0]
+    p[2] = [0.2, 0.2, 0.2]  # sums to 0.6: normalised
+    return np.round(p, 6)
+qa, qb = probas(0.3), probas(0.6)
+def multi_proba(y, q):
+    pred = cls[q.argmax(axis=1)]
+    return {'accuracy': M.accuracy_score(cls[y], pred), 'macro_f1': M.f1_score(cls[y], pred, average='macro', zero_division=0),
+            'weighted_f1': M.f1_score(cls[y], pred, average='weighted', zero_division=0),
+            'log_loss': M.log_loss(cls[y], q, eps=EPS, labels=cls)}
+out['multiclass_proba'] = {'id': list(range(m)), 'label': cls[ym].tolist(), 'classes': cls.tolist(),
+                           'champion': cls[qa.argmax(axis=1)].tolist(), 'challenger': cls[qb.argmax(axis=1)].tolist(),
+                           'champion_proba': qa.tolist(), 'challenger_proba': qb.tolist(),
+                           'expected': {'champion': multi_proba(ym, qa), 'challenger': multi_proba(ym, qb)}}
+
 print(json.dumps(out, indent=1))

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
 import { driftCommand, profileCommand } from './drift.js';
+import { evaluateCommand } from './evaluate.js';
 import { promoteCommand, registryCommand, rollbackCommand } from './registry.js';
 import { snapshotCommand } from './snapshot.js';
 
@@ -14,6 +15,7 @@ Commands:
   refit check     decide whether to retrain, as the drift action does (refit check --help)
   refit profile   save a reference profile for later drift checks (refit profile --help)
   refit snapshot  pin the training data in a manifest (refit snapshot --help)
+  refit evaluate  compare challenger and champion, as the evaluate action (refit evaluate --help)
   refit registry  list a model's versions or show one (refit registry --help)
   refit promote   register a trained model and make it the champion (refit promote --help)
   refit rollback  make an earlier version the champion again (refit rollback --help)
@@ -41,6 +43,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await profileCommand(rest, io);
       case 'snapshot':
         return await snapshotCommand(rest, io);
+      case 'evaluate':
+        return await evaluateCommand(rest, io);
       case 'registry':
         return await registryCommand(rest, io);
       case 'promote':

@@ -21,8 +21,8 @@ import { renderCheckMarkdown } from '../check/render.js';
 import { driftSettingsFromConfig, loadConfigFile } from '../config/refit-config.js';
 import { renderMarkdown as renderDriftMarkdown } from '../drift/render.js';
 import { UserError } from '../errors.js';
-import { evaluateModels, parseGates, type EvaluationResult } from '../evaluate/index.js';
-import { renderEvaluationMarkdown } from '../evaluate/render.js';
+import { parseGates, type EvaluationResult } from '../evaluate/index.js';
+import { evaluationReport } from '../evaluate/report.js';
 import { addVersion, promoteVersion, rollbackTo, type RegistryDocument } from '../registry/document.js';
 import { runVerifyCommand, type VerifyResult } from '../registry/deploy.js';
 import { FileRegistryStore } from '../registry/store.js';
@@ -221,7 +221,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       log: (line) => log(`      | ${line}`),
     });
     if (predicted.exitCode !== 0) throw new Error('scoring the holdout with the champion failed');
-    const result = await evaluateModels({
+    const report = await evaluationReport({
+      model: DEMO_MODEL,
       champion: championPredictions,
       challenger: join(repoDir, 'runs', 'v2', 'predictions.csv'),
       task: 'binary',
@@ -229,17 +230,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       gates: parseGates(GATES, 'gates.yml'),
       bootstrap: options.bootstrap ?? 1000,
       seed: 7,
+      artifact: challengerModel,
+      figures: { billedSeconds: Math.max(1, Math.round(training.seconds)) },
+      ...(options.workerEntry ? { workerEntry: options.workerEntry } : {}),
     });
-    const markdown = renderEvaluationMarkdown({
-      model: DEMO_MODEL,
-      result,
-      champion: 'v1 (champion)',
-      challenger: `refit/${DEMO_MODEL} @ ${headSha.slice(0, 7)}`,
-      extras: [
-        { label: 'Training (local executor)', value: `${training.seconds.toFixed(1)} s` },
-        { label: 'Artifact', value: evaluatedDigest.digest },
-      ],
-    });
+    const { result, markdown } = report;
     await writeFile(commentPath, markdown);
     return { value: result, summary: `${result.passed ? 'gates passed' : 'gates failed'}: ${result.metrics.length} metrics on ${result.rows} rows, ${result.bootstrap?.resamples ?? 0} bootstrap resamples` };
   });

@@ -19,8 +19,9 @@
  * otherwise (tests from TypeScript sources, small inputs) they run in-process.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { binaryPairMetrics, computeMetrics, forBootstrap, METRICS } from './metrics.js';
+import { computeMetrics, METRICS } from './metrics.js';
 import type { Prepared, Weights } from './metrics.js';
+import { pairLayout, pairMetrics } from './pair-kernel.js';
 
 export const BOOTSTRAP_TASK = 'refit:evaluate-bootstrap';
 export const WORKER_MIN_ROWS = 100_000;
@@ -74,21 +75,33 @@ export function resampleCounts(n: number, seed: number, resample: number, counts
   return counts;
 }
 
-/** Differences (challenger − champion) of resamples [from, to): row r − from holds metric j at r·m + j. */
+/**
+ * Differences (challenger − champion) of resamples [from, to): row r − from holds metric j at r·m + j.
+ * Binary tasks with scores go through the pair kernel (pair-kernel.ts), with the rows renumbered
+ * in the champion's score order; counts are drawn in that numbering.
+ */
 export function runResamples(data: Prepared, seed: number, from: number, to: number): Float64Array {
   const m = METRICS[data.task].length;
-  data = forBootstrap(data);
   const out = new Float64Array((to - from) * m);
+  const store = (r: number, a: Float64Array, b: Float64Array) => {
+    for (let j = 0; j < m; j++) out[(r - from) * m + j] = b[j]! - a[j]!;
+  };
   const counts = new Uint8Array(data.n);
   const a = new Float64Array(m);
   const b = new Float64Array(m);
-  for (let r = from; r < to; r++) {
-    resampleCounts(data.n, seed, r, counts);
-    if (!binaryPairMetrics(data, counts, a, b)) {
+  const layout = pairLayout(data);
+  if (!layout) {
+    for (let r = from; r < to; r++) {
+      resampleCounts(data.n, seed, r, counts);
       computeMetrics(data, 0, counts, a);
       computeMetrics(data, 1, counts, b);
+      store(r, a, b);
     }
-    for (let j = 0; j < m; j++) out[(r - from) * m + j] = b[j]! - a[j]!;
+    return out;
+  }
+  for (let r = from; r < to; r++) {
+    pairMetrics(layout, resampleCounts(data.n, seed, r, counts), a, b);
+    store(r, a, b);
   }
   return out;
 }

@@ -226,7 +226,17 @@ async function evaluatePredictions(options: EvaluateOptions): Promise<Evaluation
   const labelKeys = Array.from({ length: n }, (_, k) => keyOf(label, k)!);
   const distinct = [...new Set(labelKeys)];
   const task = options.task ?? inferTask(label, distinct, outputs[0].score);
-  const data = prepare(task, label, labelKeys, distinct, outputs, { champion: options.champion, challenger: options.challenger, labelColumn, scoreColumn, predictionColumn }, warnings);
+  const names: Names = { champion: options.champion, challenger: options.challenger, labelColumn, scoreColumn, predictionColumn };
+  let data: Prepared;
+  if (task === 'multiclass') {
+    const keys = multiclassKeys(label, distinct, outputs, names);
+    const probabilities = await Promise.all(outputs.map((o) => readClassProbabilities(o, keys.classes, scoreColumn)));
+    data = prepareMulticlass(label, labelKeys, keys, [probabilities[0]!, probabilities[1]!]);
+    const missing = outputs.filter((_, m) => probabilities[m] === null).map((o) => o.table.source);
+    if (missing.length > 0) {
+      warnings.push(`multiclass log_loss ${missing.length === 2 ? 'skipped' : 'left out for one model'}: ${missing.join(' and ')} ${missing.length === 2 ? 'have' : 'has'} no per-class probability columns (${keys.classes.map((c) => `${scoreColumn}_${c}`).join(', ')})`);
+    }
+  } else data = prepare(task, label, labelKeys, distinct, outputs, names, warnings);
 
   const ones = new Uint8Array(n).fill(1);
   const a = computeMetrics(data, 0, ones);
@@ -255,7 +265,6 @@ async function evaluatePredictions(options: EvaluateOptions): Promise<Evaluation
       metrics.push({ name, champion: null, challenger: null, delta: null, ci: null, greaterIsBetter: gates[name]!.greaterIsBetter, gate: evaluateGate(name, gates[name]!, null, null) });
     }
   }
-  if (task === 'multiclass' && Number.isNaN(a[3]!)) warnings.push('multiclass log_loss skipped: it needs per-class probabilities, which this release does not read yet');
 
   const sliceResults = computeSlices(data, champ, slices, align.champion, task);
   const primary = task === 'binary' ? (Number.isNaN(a[4]!) ? 'f1' : 'roc_auc') : task === 'multiclass' ? 'macro_f1' : 'rmse';
@@ -368,7 +377,7 @@ function sortKeys(keys: string[], numeric: boolean): string[] {
   return numeric ? [...keys].sort((x, y) => Number(x) - Number(y)) : [...keys].sort();
 }
 
-function prepare(task: Task, label: TableColumn, labelKeys: string[], distinct: string[], outputs: readonly [Output, Output], names: Names, warnings: string[]): Prepared {
+function prepare(task: 'binary' | 'regression', label: TableColumn, labelKeys: string[], distinct: string[], outputs: readonly [Output, Output], names: Names, warnings: string[]): Prepared {
   const n = labelKeys.length;
   if (task === 'binary') {
     if (distinct.length > 2) throw new UserError(`${names.champion}: column "${names.labelColumn}" has ${distinct.length} distinct values, a binary task needs two; set task to multiclass or regression`);
@@ -399,20 +408,6 @@ function prepare(task: Task, label: TableColumn, labelKeys: string[], distinct: 
     });
     return { task, n, label: y, models: [models[0]!, models[1]!] };
   }
-  if (task === 'multiclass') {
-    const predKeys = outputs.map((o, m) => {
-      const col = o.prediction ?? o.score;
-      if (!col || (o.prediction === null && col.kind === 'numeric' && !col.values.every(Number.isInteger))) {
-        throw new UserError(`${m === 0 ? names.champion : names.challenger}: a multiclass task needs the predicted class in column "${names.predictionColumn}"`);
-      }
-      return Array.from({ length: n }, (_, k) => keyOf(col, k)!);
-    });
-    const classes = sortKeys([...new Set([...distinct, ...predKeys[0]!, ...predKeys[1]!])], label.kind === 'numeric');
-    const indexOf = new Map(classes.map((c, i) => [c, i]));
-    const y = Int32Array.from(labelKeys, (k) => indexOf.get(k)!);
-    const models = predKeys.map((keys) => prepareMulticlassModel(y, Int32Array.from(keys, (k) => indexOf.get(k)!), null));
-    return { task, n, classes: classes.length, label: y, models: [models[0]!, models[1]!] };
-  }
   if (label.kind !== 'numeric') throw new UserError(`${names.champion}: column "${names.labelColumn}" holds text; a regression task needs numeric labels`);
   const models = outputs.map((o, m) => {
     const col = o.prediction ?? o.score;
@@ -420,6 +415,63 @@ function prepare(task: Task, label: TableColumn, labelKeys: string[], distinct: 
     return prepareRegressionModel(label.values, col.values);
   });
   return { task, n, label: label.values, centered: centerLabels(label.values), models: [models[0]!, models[1]!] };
+}
+
+interface MulticlassKeys {
+  /** Per model, the predicted class of each aligned row. */
+  predictions: [string[], string[]];
+  /** The classes seen in the labels or either model's predictions, sorted as sklearn's unique_labels. */
+  classes: string[];
+  numeric: boolean;
+}
+
+function multiclassKeys(label: TableColumn, distinct: string[], outputs: readonly [Output, Output], names: Names): MulticlassKeys {
+  const n = label.kind === 'numeric' ? label.values.length : label.values.length;
+  const predictions = outputs.map((o, m) => {
+    const col = o.prediction ?? o.score;
+    if (!col || (o.prediction === null && col.kind === 'numeric' && !col.values.every(Number.isInteger))) {
+      throw new UserError(`${m === 0 ? names.champion : names.challenger}: a multiclass task needs the predicted class in column "${names.predictionColumn}"`);
+    }
+    return Array.from({ length: n }, (_, k) => keyOf(col, k)!);
+  }) as [string[], string[]];
+  const numeric = label.kind === 'numeric';
+  const classes = sortKeys([...new Set([...distinct, ...predictions[0], ...predictions[1]])], numeric);
+  return { predictions, classes, numeric };
+}
+
+function prepareMulticlass(label: TableColumn, labelKeys: string[], keys: MulticlassKeys, probabilities: [Float64Array[] | null, Float64Array[] | null]): Prepared {
+  const indexOf = new Map(keys.classes.map((c, i) => [c, i]));
+  const y = Int32Array.from(labelKeys, (k) => indexOf.get(k)!);
+  const models = keys.predictions.map((predicted, m) => prepareMulticlassModel(y, Int32Array.from(predicted, (k) => indexOf.get(k)!), probabilities[m]!));
+  return { task: 'multiclass', n: y.length, classes: keys.classes.length, label: y, models: [models[0]!, models[1]!] };
+}
+
+/**
+ * The per-class probability columns `<score column>_<class>` of one model, aligned; null when the
+ * file has none of them. Read in a second pass over the file, once the classes are known.
+ */
+async function readClassProbabilities(o: Output, classes: string[], scoreColumn: string): Promise<Float64Array[] | null> {
+  const columns = classes.map((c) => `${scoreColumn}_${c}`);
+  const table = await readTable(o.table.source, { columns: [], optional: columns });
+  const present = columns.filter((c) => table.columns.has(c));
+  if (present.length === 0) return null;
+  if (present.length < columns.length) {
+    const missing = columns.filter((c) => !table.columns.has(c));
+    throw new UserError(`${o.table.source}: no per-class probability column ${missing.map((c) => JSON.stringify(c)).join(', ')}; multiclass log_loss needs one column per class (${columns.join(', ')}), or none of them`);
+  }
+  return columns.map((name) => {
+    const col = table.columns.get(name)!;
+    if (col.kind !== 'numeric') throw new UserError(`${o.table.source}: column "${name}" holds text; it must hold the probability of that class`);
+    const values = new Float64Array(o.rows.length);
+    for (let k = 0; k < o.rows.length; k++) {
+      const v = col.values[o.rows[k]!]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new UserError(`${o.table.source}: column "${name}" holds ${Number.isNaN(v) ? 'a missing value or NaN' : v} at data row ${o.rows[k]! + 1}; a class probability must be a number in [0, 1]`);
+      }
+      values[k] = v;
+    }
+    return values;
+  });
 }
 
 function computeSlices(data: Prepared, champ: Table, slices: string[], rows: Int32Array, task: Task): SliceResult[] {

@@ -14,6 +14,10 @@ export interface CheckRunRequest {
   title: string;
   /** Markdown, at most 65,535 characters (longer text is cut). */
   summary: string;
+  /** Further Markdown under the summary (output.text), e.g. hidden machine-readable lines. */
+  text?: string;
+  /** The integrator's reference for this run (external_id), e.g. the digest of what was checked. */
+  externalId?: string;
   detailsUrl?: string;
 }
 
@@ -25,11 +29,11 @@ function fit(text: string): string {
 
 export async function publishCheckRun(client: GitHubClient, request: CheckRunRequest): Promise<{ id: number; operation: 'created' | 'updated' }> {
   const { owner, repo } = request;
-  const output = { title: request.title.slice(0, 255), summary: fit(request.summary) };
+  const output = { title: request.title.slice(0, 255), summary: fit(request.summary), ...(request.text !== undefined ? { text: fit(request.text) } : {}) };
   try {
     const { data } = await client.rest.checks.listForRef({ owner, repo, ref: request.headSha, check_name: request.name, filter: 'latest', per_page: 100 });
     const existing = data.check_runs.find((run) => run.name === request.name);
-    const fields = { status: 'completed' as const, conclusion: request.conclusion, completed_at: new Date().toISOString(), output, ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}) };
+    const fields = { status: 'completed' as const, conclusion: request.conclusion, completed_at: new Date().toISOString(), output, ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}), ...(request.externalId !== undefined ? { external_id: request.externalId } : {}) };
     if (existing) {
       await client.rest.checks.update({ owner, repo, check_run_id: existing.id, ...fields });
       return { id: existing.id, operation: 'updated' };

@@ -3,10 +3,12 @@
  * check run, the second updates the same comment (one in total, with over 100 other comments on the
  * pull request), a fork's read-only token warns instead of failing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { artifactOfCheckRun } from '../../src/registry/provenance.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github/index.js';
 import { runAction } from './run-action.js';
 
@@ -111,5 +113,51 @@ describe('evaluate', () => {
     const missing = await evaluate(gh.pullRequestEvent(number), { gates: 'f2_score: { greater_is_better: true, threshold: 0.5 }' });
     expect(missing.outputs.passed).toBe('false');
     expect(missing.summary).toMatch(/f2\\_score/);
+  });
+
+  it('records the artifact digest (external_id, hidden line, output, JSON) and shows cost and latency', async () => {
+    const number = openRetrainPull();
+    const model = join(dir, 'model');
+    mkdirSync(join(model, 'weights'), { recursive: true });
+    const files = { 'config.json': '{"layers": 2}\n', 'weights/part-0.bin': 'w'.repeat(1000) };
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(model, path), text);
+    // The directory digest computed independently: sha256 of sorted "<sha256>  <path>" lines.
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const expected = 'sha256:' + sha(Object.keys(files).sort().map((path) => `${sha(files[path as keyof typeof files])}  ${path}\n`).join(''));
+
+    const r = await evaluate(gh.pullRequestEvent(number), { artifact: model, 'cost-usd': '1.2345', 'billed-seconds': '754', latency: 'champion=12.5, challenger=10' });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.outputs['artifact-digest']).toBe(expected);
+    const run = [...gh.state.checkRuns.values()][0]!;
+    expect(run.externalId).toBe(expected);
+    expect(run.output.text).toContain(`<!-- refit:artifact {"uri":${JSON.stringify(model)},"digest":"${expected}"} -->`);
+    // What the promote action reads back.
+    expect(artifactOfCheckRun(run.output.text)).toEqual({ uri: model, digest: expected });
+    const report = JSON.parse(readFileSync(r.outputs['report-json']!, 'utf8')) as { artifact: unknown; figures: unknown; model: string };
+    expect(report.model).toBe('taxi-tip');
+    expect(report.artifact).toEqual({ uri: model, digest: expected, size: 14 + 1000, files: 2 });
+    expect(report.figures).toEqual({ costUsd: 1.2345, billedSeconds: 754, latencyMs: { champion: 12.5, challenger: 10 } });
+    const body = gh.state.commentsOn(number).find((c) => c.body.includes('<!-- refit:evaluation model=taxi-tip -->'))!.body;
+    expect(body).toContain(`- Artifact: ${expected.slice(0, 19)}`);
+    expect(body).not.toContain(expected);
+    expect(body).toContain('- Training run: $1.23, 12 min 34 s billed');
+    expect(body).toContain('- Latency: champion 12.5 ms, challenger 10 ms (-20.0%)');
+    expect(run.output.summary).toContain('- Training run: $1.23');
+
+    // A rerun without the artifact replaces the recorded line (no stale provenance).
+    const again = await evaluate(gh.pullRequestEvent(number));
+    expect(again.status, again.stdout).toBe(0);
+    expect(artifactOfCheckRun([...gh.state.checkRuns.values()][0]!.output.text)).toBeNull();
+  });
+
+  it('rejects a missing artifact and malformed latency, naming the input', async () => {
+    const number = openRetrainPull();
+    const missing = await evaluate(gh.pullRequestEvent(number), { artifact: join(dir, 'no-such-model') });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toMatch(/::error::refit evaluate: artifact: .*no-such-model does not exist/);
+    const latency = await evaluate(gh.pullRequestEvent(number), { latency: 'champion=12' });
+    expect(latency.status).toBe(1);
+    expect(latency.stdout).toMatch(/::error::refit evaluate: input latency: no challenger latency/);
+    expect([...gh.state.checkRuns.values()]).toHaveLength(0);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, resampleCounts, runResamples } from '../../src/evaluate/bootstrap.js';
-import { binaryPairMetrics, computeMetrics, forBootstrap, prepareBinaryModel } from '../../src/evaluate/metrics.js';
+import { pairedBootstrap, percentile, resampleCounts, runResamples } from '../../src/evaluate/bootstrap.js';
+import { computeMetrics, prepareBinaryModel } from '../../src/evaluate/metrics.js';
+import { pairLayout, pairMetrics } from '../../src/evaluate/pair-kernel.js';
 import type { BinaryModel, Prepared } from '../../src/evaluate/metrics.js';
 
-function synthetic(n: number, seed: number): Prepared {
+function syntheticScores(n: number, seed: number): { label: Uint8Array; a: Float64Array; b: Float64Array } {
   let s = seed;
   const rand = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -17,67 +18,119 @@ function synthetic(n: number, seed: number): Prepared {
     a[i] = Math.round((0.3 * label[i]! + 0.7 * rand()) * 20) / 20; // heavy ties
     b[i] = 0.4 * label[i]! + 0.6 * rand();
   }
+  return { label, a, b };
+}
+
+function synthetic(n: number, seed: number): Prepared {
+  const { label, a, b } = syntheticScores(n, seed);
   return { task: 'binary', n, label, models: [prepareBinaryModel(label, a, null), prepareBinaryModel(label, b, null)] };
 }
 
-describe('bootstrap kernels', () => {
-  it('the fused pair kernel on renumbered rows equals computeMetrics per model', () => {
+/** Metrics of the rows listed in `index` (repeats allowed), the plain way: sklearn's definitions. */
+function naiveBinary(label: Uint8Array, score: Float64Array, index: number[]): number[] {
+  const y = index.map((i) => label[i]!);
+  const p = index.map((i) => score[i]!);
+  const m = y.length;
+  let pos = 0;
+  let tp = 0;
+  let pred = 0;
+  let ll = 0;
+  let br = 0;
+  const eps = 2.220446049250313e-16;
+  for (let k = 0; k < m; k++) {
+    const yp = p[k]! > 0.5 ? 1 : 0;
+    pos += y[k]!;
+    pred += yp;
+    tp += y[k]! & yp;
+    const q = Math.min(Math.max(p[k]!, eps), 1 - eps);
+    ll -= y[k] ? Math.log(q) : Math.log(1 - q);
+    br += (p[k]! - y[k]!) ** 2;
+  }
+  // AUC as the share of (positive, negative) pairs ranked right, ties one half; AP over thresholds.
+  let pairs = 0;
+  for (let i = 0; i < m; i++) if (y[i]) for (let j = 0; j < m; j++) if (!y[j]) pairs += p[i]! > p[j]! ? 1 : p[i] === p[j] ? 0.5 : 0;
+  let ap = 0;
+  let lastRecall = 0;
+  for (const t of [...new Set(p)].sort((u, v) => v - u)) {
+    let tpT = 0;
+    let predT = 0;
+    for (let k = 0; k < m; k++) if (p[k]! >= t) { predT++; tpT += y[k]!; }
+    ap += (tpT / pos - lastRecall) * (tpT / predT);
+    lastRecall = tpT / pos;
+  }
+  const correct = y.reduce((acc, yk, k) => acc + (yk === (p[k]! > 0.5 ? 1 : 0) ? 1 : 0), 0);
+  return [correct / m, tp / pred, tp / pos, (2 * tp) / (pred + pos), pairs / (pos * (m - pos)), ap, ll / m, br / m];
+}
+
+describe('bootstrap kernel', () => {
+  it('the pair kernel on renumbered rows equals computeMetrics per model', () => {
     const data = synthetic(5000, 3);
-    const sorted = forBootstrap(data);
-    // A resample in the renumbered space; the same counts mapped back to original rows.
-    const counts = resampleCounts(data.n, 9, 0, new Uint8Array(data.n));
-    const order = data.task === 'binary' ? data.models[0].order! : new Int32Array(0);
+    const layout = pairLayout(data)!;
     const original = new Uint8Array(data.n);
-    for (let k = 0; k < data.n; k++) original[order[k]!] = counts[k]!;
     const a = new Float64Array(8);
     const b = new Float64Array(8);
-    expect(binaryPairMetrics(sorted, counts, a, b)).toBe(true);
-    const ra = computeMetrics(data, 0, original);
-    const rb = computeMetrics(data, 1, original);
-    // log_loss and brier (6, 7) use float32 per-row terms in the bootstrap copy: relative 1e-6.
-    for (let j = 0; j < 8; j++) {
-      const tolerance = j >= 6 ? 1e-6 : 1e-12;
-      expect(Math.abs(a[j]! - ra[j]!) / Math.abs(ra[j]!)).toBeLessThan(tolerance);
-      expect(Math.abs(b[j]! - rb[j]!) / Math.abs(rb[j]!)).toBeLessThan(tolerance);
+    for (let r = 0; r < 3; r++) {
+      // A resample in the renumbered space; the same counts mapped back to original rows.
+      const counts = resampleCounts(data.n, 9, r, new Uint8Array(data.n));
+      for (let k = 0; k < data.n; k++) original[layout.perm[k]!] = counts[k]!;
+      pairMetrics(layout, counts, a, b);
+      const ra = computeMetrics(data, 0, original);
+      const rb = computeMetrics(data, 1, original);
+      // log_loss and brier (6, 7) use float32 per-row terms in the layout: relative 1e-6.
+      for (let j = 0; j < 8; j++) {
+        const tolerance = j >= 6 ? 1e-6 : 1e-12;
+        expect(Math.abs(a[j]! - ra[j]!) / Math.abs(ra[j]!), `champion metric ${j}`).toBeLessThan(tolerance);
+        expect(Math.abs(b[j]! - rb[j]!) / Math.abs(rb[j]!), `challenger metric ${j}`).toBeLessThan(tolerance);
+      }
     }
   });
 
-  it('the fused layout gives bit-identical results to the separate passes', () => {
-    const data = synthetic(5000, 5);
-    const fused = forBootstrap(data);
-    expect(fused.task === 'binary' && fused.pair !== undefined && fused.pair.prefixA >= 0 && fused.pair.prefixB >= 0).toBe(true);
-    const separate = { ...fused, pair: undefined } as Prepared;
-    for (let r = 0; r < 5; r++) {
-      const counts = resampleCounts(data.n, 13, r, new Uint8Array(data.n));
-      const a1 = new Float64Array(8);
-      const b1 = new Float64Array(8);
-      const a2 = new Float64Array(8);
-      const b2 = new Float64Array(8);
-      expect(binaryPairMetrics(fused, counts, a1, b1)).toBe(true);
-      expect(binaryPairMetrics(separate, counts, a2, b2)).toBe(true);
-      expect(a1).toEqual(a2);
-      expect(b1).toEqual(b2);
-    }
-  });
-
-  it('the fused layout matches the separate passes with a prediction column (no prefix sums)', () => {
+  it('with a prediction column (predicted positives not a score prefix) equals computeMetrics', () => {
     const base = synthetic(3000, 8);
     if (base.task !== 'binary') throw new Error('binary expected');
     const predicted = new Uint8Array(base.n);
     for (let i = 0; i < base.n; i++) predicted[i] = (i * 7919) % 3 === 0 ? 1 : 0;
-    const models = base.models.map((m) => ({ ...m, positive: predicted })) as [BinaryModel, BinaryModel];
-    const fused = forBootstrap({ ...base, models });
-    expect(fused.task === 'binary' && fused.pair?.prefixA).toBe(-1);
-    const separate = { ...fused, pair: undefined } as Prepared;
+    const data: Prepared = { ...base, models: base.models.map((m) => ({ ...m, positive: predicted })) as [BinaryModel, BinaryModel] };
+    const layout = pairLayout(data)!;
+    expect(layout.prefixA).toBe(-1);
     const counts = resampleCounts(base.n, 3, 1, new Uint8Array(base.n));
-    const a1 = new Float64Array(8);
-    const b1 = new Float64Array(8);
-    const a2 = new Float64Array(8);
-    const b2 = new Float64Array(8);
-    binaryPairMetrics(fused, counts, a1, b1);
-    binaryPairMetrics(separate, counts, a2, b2);
-    expect(a1).toEqual(a2);
-    expect(b1).toEqual(b2);
+    const original = new Uint8Array(base.n);
+    for (let k = 0; k < base.n; k++) original[layout.perm[k]!] = counts[k]!;
+    const a = new Float64Array(8);
+    const b = new Float64Array(8);
+    pairMetrics(layout, counts, a, b);
+    const ra = computeMetrics(data, 0, original);
+    const rb = computeMetrics(data, 1, original);
+    for (let j = 0; j < 6; j++) {
+      expect(a[j]).toBeCloseTo(ra[j]!, 12);
+      expect(b[j]).toBeCloseTo(rb[j]!, 12);
+    }
+  });
+
+  it('intervals equal a naive bootstrap (index lists, pairwise AUC, per-threshold AP) on the same draws', async () => {
+    const n = 300;
+    const data = synthetic(n, 21);
+    if (data.task !== 'binary') throw new Error('binary expected');
+    const { a: scoreA, b: scoreB } = syntheticScores(n, 21);
+    const resamples = 200;
+    const result = await pairedBootstrap(data, { resamples, seed: 5 });
+    const perm = pairLayout(data)!.perm;
+    const deltas: number[][] = Array.from({ length: 8 }, () => []);
+    for (let r = 0; r < resamples; r++) {
+      const counts = resampleCounts(n, 5, r, new Uint8Array(n));
+      const index: number[] = [];
+      for (let k = 0; k < n; k++) for (let c = 0; c < counts[k]!; c++) index.push(perm[k]!);
+      const a = naiveBinary(data.label, scoreA, index);
+      const b = naiveBinary(data.label, scoreB, index);
+      for (let j = 0; j < 8; j++) deltas[j]!.push(b[j]! - a[j]!);
+    }
+    for (let j = 0; j < 8; j++) {
+      const column = Float64Array.from(deltas[j]!);
+      const at = (q: number) => percentile(column, q); // checked against numpy below
+      const tolerance = j >= 6 ? 1e-6 : 1e-10;
+      expect(result.intervals[j]![0], `metric ${j} low`).toBeCloseTo(at(2.5), -Math.log10(tolerance));
+      expect(result.intervals[j]![1], `metric ${j} high`).toBeCloseTo(at(97.5), -Math.log10(tolerance));
+    }
   });
 
   it('draws n rows per resample, deterministically per (seed, resample)', () => {

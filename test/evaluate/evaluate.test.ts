@@ -8,6 +8,9 @@ import { tempDir, writeFile } from '../data/helpers.js';
 // Values from scripts/reference/evaluate_reference.py (scikit-learn 1.2.1 + scipy rankdata).
 interface Case {
   id: number[];
+  classes?: string[];
+  champion_proba?: number[][];
+  challenger_proba?: number[][];
   label: (number | string)[];
   champion: (number | string)[];
   challenger: (number | string)[];
@@ -59,7 +62,53 @@ describe('metrics against scikit-learn', () => {
     const result = await evaluateModels({ champion, challenger, bootstrap: 0 });
     expect(result.task).toBe('multiclass');
     expectMatches(result, c);
-    expect(result.warnings.join(' ')).toContain('log_loss');
+    expect(result.metrics.find((m) => m.name === 'log_loss')!.champion).toBeNull();
+    expect(result.warnings.join(' ')).toMatch(/log_loss skipped: .* no per-class probability columns \(score_cat, score_dog, score_fox, score_owl\)/);
+  });
+
+  /** The multiclass_proba case as CSV: id, label, prediction, score_<class>... (challenger rows reversed). */
+  function writeProbabilities(c: Case, drop: { side: 0 | 1; column?: string; row?: number; value?: string } | null = null): [string, string] {
+    const k = counter++;
+    const classes = c.classes!;
+    const file = (side: 0 | 1) => {
+      const predicted = side === 0 ? c.champion : c.challenger;
+      const proba = side === 0 ? c.champion_proba! : c.challenger_proba!;
+      const columns = classes.map((name) => `score_${name}`).filter((name) => !(drop?.side === side && drop.column === name));
+      const rows = c.id.map((id, i) => [
+        id,
+        c.label[i]!,
+        predicted[i]!,
+        ...classes.flatMap((name, j) => (drop?.side === side && drop.column === `score_${name}` ? [] : [drop?.side === side && drop.row === i && drop.value !== undefined && j === 0 ? drop.value : proba[i]![j]!])),
+      ]);
+      return csv(['id', 'label', 'prediction', ...columns], side === 1 ? rows.reverse() : rows);
+    };
+    return [writeFile(dir, `mp-a${k}.csv`, file(0)), writeFile(dir, `mp-b${k}.csv`, file(1))];
+  }
+
+  it('multiclass log loss from score_<class> columns (clipped, rows normalised) and in the bootstrap', async () => {
+    const c = reference.multiclass_proba!;
+    const [champion, challenger] = writeProbabilities(c);
+    const result = await evaluateModels({ champion, challenger, bootstrap: 200, seed: 3 });
+    expect(result.task).toBe('multiclass');
+    expectMatches(result, c);
+    const logLoss = result.metrics.find((m) => m.name === 'log_loss')!;
+    expect(logLoss.champion).not.toBeNull();
+    expect(logLoss.ci).not.toBeNull();
+    expect(logLoss.ci![0]).toBeLessThanOrEqual(logLoss.delta!);
+    expect(logLoss.ci![1]).toBeGreaterThanOrEqual(logLoss.delta!);
+    expect(result.warnings.join(' ')).not.toContain('log_loss');
+  });
+
+  it('multiclass probabilities: a missing class column is named, NaN is rejected with file, column and row', async () => {
+    const c = reference.multiclass_proba!;
+    const [a1, b1] = writeProbabilities(c, { side: 1, column: 'score_voucher' });
+    const missing = await evaluateModels({ champion: a1, challenger: b1, bootstrap: 0 }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(UserError);
+    expect((missing as Error).message).toMatch(/mp-b\d+\.csv: no per-class probability column "score_voucher"; .*\(score_card, score_cash, score_voucher\)/);
+    const [a2, b2] = writeProbabilities(c, { side: 0, row: 4, value: 'NaN' });
+    const nan = await evaluateModels({ champion: a2, challenger: b2, bootstrap: 0 }).catch((e: unknown) => e);
+    expect(nan).toBeInstanceOf(UserError);
+    expect((nan as Error).message).toMatch(/mp-a\d+\.csv: column "score_card" holds a missing value or NaN at data row 5/);
   });
 
   it('regression (a zero label for MAPE)', async () => {

@@ -4,12 +4,12 @@
  * (read-only token) it warns instead of failing and still writes the job summary.
  */
 import * as core from '@actions/core';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseList, parseNumber, readTextOrFile } from '../../config/refit-config.js';
 import { describeError, isUserError, UserError } from '../../errors.js';
-import { evaluateModels, parseGates, type EvaluationResult, type Task } from '../../evaluate/index.js';
-import { renderEvaluationMarkdown } from '../../evaluate/render.js';
+import { parseGates, type Task } from '../../evaluate/index.js';
+import { artifactLine, evaluationReport, parseLatency, type Figures } from '../../evaluate/report.js';
 import { publishCheckRun } from '../../github/checks.js';
 import { createGitHubClient } from '../../github/client.js';
 import { commentMarker, upsertComment } from '../../github/comment.js';
@@ -32,6 +32,10 @@ export const INPUT_NAMES = [
   'comment',
   'check-name',
   'token',
+  'artifact',
+  'cost-usd',
+  'billed-seconds',
+  'latency',
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
@@ -81,13 +85,22 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
         comment: parseBoolean(input('comment') || 'true', 'comment'),
         checkName: input('check-name') || `refit / evaluation ${input('model') || 'default'}`,
         token,
+        artifact: input('artifact') || undefined,
+        figures: {
+          ...(input('cost-usd') ? { costUsd: parseNumber(input('cost-usd'), 'input cost-usd', { min: 0 }) } : {}),
+          ...(input('billed-seconds') ? { billedSeconds: parseNumber(input('billed-seconds'), 'input billed-seconds', { min: 0 }) } : {}),
+          ...(input('latency') ? { latencyMs: await parseLatency(input('latency'), 'input latency') } : {}),
+        } satisfies Figures,
       };
       core.debug(`inputs: ${JSON.stringify({ ...s, token: s.token ? '***' : '' })}`);
       return s;
     });
 
-    const result: EvaluationResult = await core.group('Evaluation', () =>
-      evaluateModels({
+    const url = runUrl();
+    const marker = commentMarker('evaluation', `model=${settings.model}`);
+    const report = await core.group('Evaluation', () =>
+      evaluationReport({
+        model: settings.model,
         champion: settings.champion,
         challenger: settings.challenger,
         labelColumn: settings.labelColumn,
@@ -97,27 +110,32 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
         slices: settings.slices,
         bootstrap: settings.bootstrap,
         seed: settings.seed,
+        figures: settings.figures,
+        marker,
+        ...(url ? { runUrl: url } : {}),
+        ...(settings.artifact !== undefined ? { artifact: settings.artifact } : {}),
         ...(settings.task ? { task: settings.task } : {}),
         ...(settings.gates ? { gates: settings.gates } : {}),
         ...(options.workerEntry ? { workerEntry: options.workerEntry } : {}),
       }),
     );
-
+    const { result, markdown, artifact } = report;
     const repository = process.env.GITHUB_REPOSITORY;
-    const url = runUrl();
-    const marker = commentMarker('evaluation', `model=${settings.model}`);
-    const markdown = renderEvaluationMarkdown({ model: settings.model, result, marker, champion: settings.champion, challenger: settings.challenger, ...(url ? { runUrl: url } : {}) });
 
     const dir = join(process.env.RUNNER_TEMP || '.', 'refit', settings.model);
     await mkdir(dir, { recursive: true });
     const jsonPath = join(dir, 'evaluation.json');
     const mdPath = join(dir, 'evaluation.md');
-    await writeFile(jsonPath, JSON.stringify({ model: settings.model, ...result }, null, 2) + '\n');
+    await writeFile(jsonPath, JSON.stringify(report.json, null, 2) + '\n');
     await writeFile(mdPath, markdown);
     await core.summary.addRaw(markdown, true).write();
     core.setOutput('passed', String(result.passed));
     core.setOutput('report-json', jsonPath);
     core.setOutput('report-markdown', mdPath);
+    if (artifact) {
+      core.setOutput('artifact-digest', artifact.digest);
+      core.info(`artifact ${artifact.uri}: ${artifact.digest} (${artifact.files} file(s), ${artifact.size} bytes)`);
+    }
 
     await core.group('Publish', async () => {
       const [owner, repo] = (repository ?? '').split('/');
@@ -154,6 +172,10 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
             conclusion: result.passed ? 'success' : 'failure',
             title: markdown.split('\n').find((l) => l.startsWith('## '))?.slice(3) ?? 'Evaluation',
             summary: markdown,
+            // Provenance for the promote action: the digest as external_id and a hidden line in
+            // the text (replacing any an earlier run on this commit recorded).
+            text: artifact ? artifactLine(artifact) : 'No model artifact recorded: set the evaluate action\'s artifact input to record its digest.',
+            ...(artifact ? { externalId: artifact.digest } : {}),
             ...(url ? { detailsUrl: url } : {}),
           });
           core.setOutput('check-run-id', String(check.id));
