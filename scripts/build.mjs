@@ -38,7 +38,14 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     legalComments: 'none',
     logLevel: 'warning',
     define: { __REFIT_VERSION__: JSON.stringify(pkg.version) },
+    // Native addons stay out of the bundle: ssh2 (and its cpu-features) load them inside try/catch and fall back to pure JS.
+    external: ['*.node'],
     // Bundled CommonJS dependencies call require() for Node built-ins; give ESM one.
-    banner: { js: "import { createRequire as __refitCreateRequire } from 'node:module';\nconst require = __refitCreateRequire(import.meta.url);" },
+    // …and __dirname, which some (ssh2) read at load time.
+    banner: {
+      js:
+        "import { createRequire as __refitCreateRequire } from 'node:module';\nconst require = __refitCreateRequire(import.meta.url);\n" +
+        "import { dirname as __refitDirname } from 'node:path';\nimport { fileURLToPath as __refitFileURLToPath } from 'node:url';\nconst __dirname = __refitDirname(__refitFileURLToPath(import.meta.url));",
+    },
   });
 }

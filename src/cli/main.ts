@@ -7,6 +7,7 @@ import { driftCommand, profileCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
 import { promoteCommand, registryCommand, rollbackCommand } from './registry.js';
 import { snapshotCommand } from './snapshot.js';
+import { trainCommand } from './train.js';
 
 const HELP = `refit ${VERSION}: keep production ML models fresh.
 
@@ -19,6 +20,7 @@ Commands:
   refit registry  list a model's versions or show one (refit registry --help)
   refit promote   register a trained model and make it the champion (refit promote --help)
   refit rollback  make an earlier version the champion again (refit rollback --help)
+  refit train     run a training command as the train action does, with local processes (refit train --help)
   refit demo      the whole loop on the example data, locally (refit demo --help)
   refit help      this text
   refit version   print the version`;
@@ -51,6 +53,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await promoteCommand(rest, io);
       case 'rollback':
         return await rollbackCommand(rest, io);
+      case 'train':
+        return await trainCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
       case 'version':

@@ -41,6 +41,8 @@ export interface LaunchRequest {
   maxRuntimeMinutes: number;
   /** The caller's script; wrapped by `buildUserData` (watchdog, no tracing). */
   userData: string;
+  /** Power off when the user-data script ends (default true); false keeps the instance up until the watchdog or a terminate. */
+  poweroffOnExit?: boolean;
   /** IMDS hop limit 2 so containers on the instance reach IMDS (docker jobs); default 1. */
   docker?: boolean;
   /** Root device name; default: the AMI's (DescribeImages), or /dev/sda1 for `resolve:ssm:` images. */
@@ -205,7 +207,7 @@ export async function launchInstances(client: EC2Client, request: LaunchRequest,
   const now = request.now ?? new Date();
   const expires = expiresAt(now, request.maxRuntimeMinutes);
   const tags = refitTags(request.tags, expires);
-  const userData = encodeUserData(buildUserData({ script: request.userData, maxRuntimeMinutes: request.maxRuntimeMinutes }));
+  const userData = encodeUserData(buildUserData({ script: request.userData, maxRuntimeMinutes: request.maxRuntimeMinutes, poweroffOnExit: request.poweroffOnExit }));
   const deviceName = await rootDevice(options.describeClient ?? client, request);
   const profile = request.iamInstanceProfile;
   const base: Omit<RunInstancesCommandInput, 'InstanceType' | 'SubnetId'> = {

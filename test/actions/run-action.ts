@@ -1,5 +1,6 @@
 /** Runs a built action (dist/<name>/index.js) the way the runner does, and reads back what it wrote. */
 import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,6 +40,21 @@ export function parseOutputs(text: string): Record<string, string> {
 
 /** Asynchronous, so an emulator served from this process can answer the action. */
 export async function runAction(name: string, options: ActionOptions = {}): Promise<ActionRun> {
+  return startAction(name, options).done;
+}
+
+/** A started action: its process (e.g. to SIGKILL it mid-step), its output so far, and its end. */
+export interface StartedAction {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** What the step saved with core.saveState so far (readable after a kill). */
+  state(): Record<string, string>;
+  /** Resolves when the process has exited (also after a kill). */
+  done: Promise<ActionRun>;
+}
+
+export function startAction(name: string, options: ActionOptions = {}): StartedAction {
   const dir = mkdtempSync(join(tmpdir(), `refit-${name}-`));
   const output = join(dir, 'output');
   const summary = join(dir, 'summary');
@@ -67,6 +83,13 @@ export async function runAction(name: string, options: ActionOptions = {}): Prom
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { status, stdout, stderr, outputs: parseOutputs(readFileSync(output, 'utf8')), state: parseOutputs(readFileSync(state, 'utf8')), summary: readFileSync(summary, 'utf8') };
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve)).then((status) => ({
+    status,
+    stdout,
+    stderr,
+    outputs: parseOutputs(readFileSync(output, 'utf8')),
+    state: parseOutputs(readFileSync(state, 'utf8')),
+    summary: readFileSync(summary, 'utf8'),
+  }));
+  return { child, stdout: () => stdout, stderr: () => stderr, state: () => parseOutputs(readFileSync(state, 'utf8')), done };
 }

@@ -345,6 +345,7 @@ const runInstances: Handler = (params, ctx) => {
     launched.push(instance);
     ctx.scheduleBoot(instance);
   }
+  ctx.options.onRunInstances?.(launched);
   return reservationXml(launched, ctx);
 };
 

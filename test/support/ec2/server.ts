@@ -70,6 +70,11 @@ export interface Ec2EmulatorOptions {
   terminateDelayMs?: number | 'manual';
   /** Initial console output for an instance (default: a short boot log). */
   consoleOutput?: (instance: Ec2Instance) => string;
+  /**
+   * Called after RunInstances created its instances (before the response), e.g. to act on the
+   * decoded user data (`instance.request.userData`) or append console output, as an instance booting would.
+   */
+  onRunInstances?: (instances: Ec2Instance[]) => void;
   /** IAM instance profile names RunInstances accepts (default: any). */
   instanceProfiles?: string[];
   /** Require a SigV4 Authorization header (default true): requests without one get AuthFailure. */
