@@ -215,9 +215,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const championPredictions = join(repoDir, 'runs', 'v1', 'predictions.csv');
     const predicted = await runLocal({
       workspace: repoDir,
-      runDir: join(repoDir, 'runs', 'v1-holdout'),
-      command: `node taxi-tip/predict.mjs --model ../v1/model/model.json --data data/taxis-current.csv --from ${HOLDOUT_FROM} --out ../v1/predictions.csv`,
-      artifacts: [],
+      runDir: join(repoDir, 'runs', 'v1'),
+      command: `node taxi-tip/predict.mjs --model runs/v1/model/model.json --data data/taxis-current.csv --from ${HOLDOUT_FROM} --out predictions.csv`,
+      artifacts: ['predictions.csv'],
       log: (line) => log(`      | ${line}`),
     });
     if (predicted.exitCode !== 0) throw new Error('scoring the holdout with the champion failed');

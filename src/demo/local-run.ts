@@ -1,55 +1,53 @@
-/** The demo's training runs: the workspace copied into a run folder, the command run there, artifacts listed. */
-import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+/**
+ * The demo's training runs: the train action's own code path (`runTraining`: upload, detached start,
+ * live log, exit code, artifacts back), with the local executor standing in for EC2 + SSH.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTraining } from '../train/job.js';
+import { localNodes } from '../train/session.js';
 
 export interface LocalRunOptions {
+  /** Uploaded to the "instance" (.git skipped). */
   workspace: string;
+  /** Where the artifacts land. */
   runDir: string;
   command: string;
-  /** Globs relative to the run folder. */
+  /** Globs relative to the working directory on the instance. */
   artifacts: string[];
   log: (line: string) => void;
 }
 
 export interface LocalRunResult {
-  exitCode: number;
+  exitCode: number | null;
   seconds: number;
-  /** Files matched by `artifacts`, relative to the run folder. */
+  /** Files brought back, relative to `runDir`. */
   artifacts: string[];
   runDir: string;
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = performance.now();
+  // The "instance": a scratch home outside the workspace, as a remote machine's would be.
+  const instances = await mkdtemp(join(tmpdir(), 'refit-demo-instance-'));
   await mkdir(options.runDir, { recursive: true });
-  for (const entry of await readdir(options.workspace)) {
-    if (entry === '.git' || entry === 'runs') continue;
-    await cp(join(options.workspace, entry), join(options.runDir, entry), { recursive: true });
-  }
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bash', ['-eo', 'pipefail', '-c', options.command], { cwd: options.runDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let pending = '';
-    const take = (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) options.log(line);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (pending) options.log(pending);
-      resolve(code ?? 1);
+  try {
+    const outcome = await runTraining(localNodes(instances, 1), {
+      command: options.command,
+      uploadPath: options.workspace,
+      workingDirectory: 'work',
+      runKey: 'demo',
+      env: {},
+      artifacts: options.artifacts,
+      artifactsDir: options.runDir,
+      masterPort: 29500,
+      reconnectTimeoutMs: 0,
+      log: () => undefined,
+      output: options.log,
     });
-  });
-  const all = (await readdir(options.runDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(options.runDir, join(e.parentPath, e.name)).split(sep).join('/'));
-  const artifacts = all.filter((path) => options.artifacts.some((glob) => globMatch(glob, path)));
-  return { exitCode, seconds: (performance.now() - started) / 1000, artifacts, runDir: options.runDir };
-}
-
-function globMatch(glob: string, path: string): boolean {
-  const re = new RegExp('^' + glob.split('**').map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*') + '$');
-  return re.test(path);
+    return { exitCode: outcome.exitCode, seconds: (performance.now() - started) / 1000, artifacts: outcome.artifacts, runDir: options.runDir };
+  } finally {
+    await rm(instances, { recursive: true, force: true });
+  }
 }
