@@ -21,7 +21,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { computeMetrics, METRICS } from './metrics.js';
 import type { Prepared, Weights } from './metrics.js';
-import { pairLayout, pairMetrics } from './pair-kernel.js';
+import { pairLayout, pairMetrics, WasmPairKernel, type PairKernelName } from './pair-kernel.js';
 
 export const BOOTSTRAP_TASK = 'refit:evaluate-bootstrap';
 export const WORKER_MIN_ROWS = 100_000;
@@ -78,9 +78,11 @@ export function resampleCounts(n: number, seed: number, resample: number, counts
 /**
  * Differences (challenger − champion) of resamples [from, to): row r − from holds metric j at r·m + j.
  * Binary tasks with scores go through the pair kernel (pair-kernel.ts), with the rows renumbered
- * in the champion's score order; counts are drawn in that numbering.
+ * in the champion's score order; counts are drawn in that numbering. `kernel`: 'auto' takes the
+ * WebAssembly kernel when it is available (the same results, faster), 'wasm' requires it, 'js'
+ * runs the JavaScript one.
  */
-export function runResamples(data: Prepared, seed: number, from: number, to: number): Float64Array {
+export function runResamples(data: Prepared, seed: number, from: number, to: number, kernel: PairKernelChoice = 'auto'): Float64Array {
   const m = METRICS[data.task].length;
   const out = new Float64Array((to - from) * m);
   const store = (r: number, a: Float64Array, b: Float64Array) => {
@@ -99,12 +101,20 @@ export function runResamples(data: Prepared, seed: number, from: number, to: num
     }
     return out;
   }
+  const wasm = kernel === 'js' ? null : WasmPairKernel.create(layout);
+  if (kernel === 'wasm' && !wasm) throw new Error('the WebAssembly pair kernel is unavailable (no WebAssembly, or the data needs more than 2 GiB of module memory)');
   for (let r = from; r < to; r++) {
-    pairMetrics(layout, resampleCounts(data.n, seed, r, counts), a, b);
+    if (wasm) {
+      wasm.draw(seedState(seed, r));
+      wasm.metrics(a, b);
+    } else pairMetrics(layout, resampleCounts(data.n, seed, r, counts), a, b);
     store(r, a, b);
   }
   return out;
 }
+
+/** Which pair kernel runResamples uses. */
+export type PairKernelChoice = PairKernelName | 'auto';
 
 /** numpy.percentile (linear) of the non-NaN values; NaN when none. */
 export function percentile(values: Float64Array, q: number): number {
@@ -128,25 +138,28 @@ export interface BootstrapOptions {
   resamples: number;
   seed: number;
   workerEntry?: URL;
+  /** The pair kernel (runResamples); default 'auto'. */
+  kernel?: PairKernelChoice;
 }
 
 export async function pairedBootstrap(data: Prepared, options: BootstrapOptions): Promise<BootstrapResult> {
   const { resamples, seed } = options;
+  const kernel = options.kernel ?? 'auto';
   const m = METRICS[data.task].length;
   let deltas: Float64Array;
   let threads = 0;
   if (options.workerEntry && data.n >= WORKER_MIN_ROWS && resamples >= 2) {
     const half = Math.floor(resamples / 2);
     const parts = await Promise.all([
-      runInWorker(options.workerEntry, data, seed, 0, half),
-      runInWorker(options.workerEntry, data, seed, half, resamples),
+      runInWorker(options.workerEntry, data, seed, 0, half, kernel),
+      runInWorker(options.workerEntry, data, seed, half, resamples, kernel),
     ]);
     deltas = new Float64Array(resamples * m);
     deltas.set(parts[0], 0);
     deltas.set(parts[1], half * m);
     threads = 2;
   } else {
-    deltas = runResamples(data, seed, 0, resamples);
+    deltas = runResamples(data, seed, 0, resamples, kernel);
   }
   const intervals: ([number, number] | null)[] = [];
   const column = new Float64Array(resamples);
@@ -165,9 +178,9 @@ interface WorkerReply {
   error?: string;
 }
 
-function runInWorker(entry: URL, data: Prepared, seed: number, from: number, to: number): Promise<Float64Array> {
+function runInWorker(entry: URL, data: Prepared, seed: number, from: number, to: number, kernel: PairKernelChoice): Promise<Float64Array> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(entry, { workerData: { task: BOOTSTRAP_TASK, data, seed, from, to } });
+    const worker = new Worker(entry, { workerData: { task: BOOTSTRAP_TASK, data, seed, from, to, kernel } });
     let settled = false;
     worker.once('message', (reply: WorkerReply) => {
       settled = true;
@@ -190,10 +203,10 @@ function runInWorker(entry: URL, data: Prepared, seed: number, from: number, to:
  */
 export function serveBootstrapWorker(): boolean {
   if (isMainThread || !parentPort) return false;
-  const task = workerData as { task?: string; data: Prepared; seed: number; from: number; to: number } | null;
+  const task = workerData as { task?: string; data: Prepared; seed: number; from: number; to: number; kernel?: PairKernelChoice } | null;
   if (task?.task !== BOOTSTRAP_TASK) return false;
   try {
-    const deltas = runResamples(task.data, task.seed, task.from, task.to);
+    const deltas = runResamples(task.data, task.seed, task.from, task.to, task.kernel ?? 'auto');
     parentPort.postMessage({ ok: true, deltas } satisfies WorkerReply, [deltas.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);

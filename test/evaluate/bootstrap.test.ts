@@ -1,15 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { pairedBootstrap, percentile, resampleCounts, runResamples } from '../../src/evaluate/bootstrap.js';
+import { pairedBootstrap, percentile, resampleCounts, runResamples, seedState, WORKER_MIN_ROWS } from '../../src/evaluate/bootstrap.js';
 import { computeMetrics, prepareBinaryModel } from '../../src/evaluate/metrics.js';
-import { pairLayout, pairMetrics } from '../../src/evaluate/pair-kernel.js';
+import { pairLayout, pairMetrics, WasmPairKernel } from '../../src/evaluate/pair-kernel.js';
+import { tempDir } from '../support/files.js';
 import type { BinaryModel, Prepared } from '../../src/evaluate/metrics.js';
 
-function syntheticScores(n: number, seed: number): { label: Uint8Array; a: Float64Array; b: Float64Array } {
+/** A linear congruential generator of uniforms in [0, 1). */
+function lcg(seed: number): () => number {
   let s = seed;
-  const rand = () => {
+  return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
+}
+
+function syntheticScores(n: number, seed: number): { label: Uint8Array; a: Float64Array; b: Float64Array } {
+  const rand = lcg(seed);
   const label = new Uint8Array(n);
   const a = new Float64Array(n);
   const b = new Float64Array(n);
@@ -107,13 +117,13 @@ describe('bootstrap kernel', () => {
     }
   });
 
-  it('intervals equal a naive bootstrap (index lists, pairwise AUC, per-threshold AP) on the same draws', async () => {
+  it.each(['wasm', 'js'] as const)('intervals equal a naive bootstrap (index lists, pairwise AUC, per-threshold AP) on the same draws (%s kernel)', async (kernel) => {
     const n = 300;
     const data = synthetic(n, 21);
     if (data.task !== 'binary') throw new Error('binary expected');
     const { a: scoreA, b: scoreB } = syntheticScores(n, 21);
     const resamples = 200;
-    const result = await pairedBootstrap(data, { resamples, seed: 5 });
+    const result = await pairedBootstrap(data, { resamples, seed: 5, kernel });
     const perm = pairLayout(data)!.perm;
     const deltas: number[][] = Array.from({ length: 8 }, () => []);
     for (let r = 0; r < resamples; r++) {
@@ -153,5 +163,124 @@ describe('bootstrap kernel', () => {
     expect(percentile(Float64Array.of(1, 2, 3, 4), 2.5)).toBeCloseTo(1.075, 12);
     expect(percentile(Float64Array.of(4, NaN, 1, 3, 2), 97.5)).toBeCloseTo(3.925, 12);
     expect(percentile(Float64Array.of(NaN), 50)).toBeNaN();
+  });
+});
+
+/** Binary data from a label rule and score rules (rounded to `decimals`: fewer decimals, more ties). */
+function binaryData(n: number, seed: number, positive: (u: number) => number, decimals: number, predicted?: (i: number) => number): Prepared {
+  const rand = lcg(seed);
+  const label = new Uint8Array(n);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const round = (x: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+  for (let i = 0; i < n; i++) {
+    label[i] = positive(rand());
+    a[i] = round(0.3 * label[i]! + 0.7 * rand());
+    b[i] = round(0.45 * label[i]! + 0.55 * rand());
+  }
+  const column = predicted ? Uint8Array.from({ length: n }, (_, i) => predicted(i)) : null;
+  return { task: 'binary', n, label, models: [prepareBinaryModel(label, a, column), prepareBinaryModel(label, b, column)] };
+}
+
+describe('WebAssembly pair kernel', () => {
+  const dir = tempDir('refit-bootstrap-');
+  const cases: [string, Prepared][] = [
+    ['heavy ties, n = 4999', binaryData(4999, 1, (u) => (u < 0.3 ? 1 : 0), 2)],
+    ['few ties, n = 7919', binaryData(7919, 2, (u) => (u < 0.5 ? 1 : 0), 9)],
+    ['all negative', binaryData(1013, 3, () => 0, 3)],
+    ['all positive', binaryData(997, 4, () => 1, 3)],
+    ['prediction column (counting pass), n = 3001', binaryData(3001, 5, (u) => (u < 0.4 ? 1 : 0), 2, (i) => ((i * 7919) % 3 === 0 ? 1 : 0))],
+    ['one row', binaryData(1, 6, () => 1, 3)],
+    ['two rows', binaryData(2, 7, (u) => (u < 0.5 ? 1 : 0), 1)],
+  ];
+
+  it.each(cases)('draws the same counts and gives bit-identical metrics to the JavaScript kernel: %s', (_, data) => {
+    const layout = pairLayout(data)!;
+    const wasm = WasmPairKernel.create(layout)!;
+    expect(wasm).not.toBeNull();
+    const counts = new Uint8Array(data.n);
+    const js = [new Float64Array(8), new Float64Array(8)] as const;
+    const wa = [new Float64Array(8), new Float64Array(8)] as const;
+    for (let r = 0; r < 6; r++) {
+      resampleCounts(data.n, 17, r, counts);
+      wasm.draw(seedState(17, r));
+      expect(wasm.counts).toEqual(counts);
+      pairMetrics(layout, counts, js[0], js[1]);
+      wasm.metrics(wa[0], wa[1]);
+      // Tolerance 0: the same operations in the same order (NaN where a metric is undefined).
+      expect(Array.from(wa[0]), `champion, resample ${r}`).toEqual(Array.from(js[0]));
+      expect(Array.from(wa[1]), `challenger, resample ${r}`).toEqual(Array.from(js[1]));
+    }
+  });
+
+  it('undefined ranking metrics where the resample holds one class, as the JavaScript kernel', () => {
+    const data = binaryData(500, 8, () => 0, 2);
+    const wasm = WasmPairKernel.create(pairLayout(data)!)!;
+    const a = new Float64Array(8);
+    const b = new Float64Array(8);
+    wasm.draw(seedState(1, 0));
+    wasm.metrics(a, b);
+    expect([a[4], a[5], b[4], b[5]]).toEqual([NaN, NaN, NaN, NaN]);
+    expect(a[0]).toBeGreaterThan(0);
+  });
+
+  it('the kernel results match computeMetrics on the original rows (not only the JavaScript kernel)', () => {
+    const data = binaryData(2500, 9, (u) => (u < 0.35 ? 1 : 0), 2);
+    const layout = pairLayout(data)!;
+    const wasm = WasmPairKernel.create(layout)!;
+    wasm.draw(seedState(4, 2));
+    const original = new Uint8Array(data.n);
+    for (let k = 0; k < data.n; k++) original[layout.perm[k]!] = wasm.counts[k]!;
+    const a = new Float64Array(8);
+    const b = new Float64Array(8);
+    wasm.metrics(a, b);
+    const ra = computeMetrics(data, 0, original);
+    const rb = computeMetrics(data, 1, original);
+    for (let j = 0; j < 8; j++) {
+      const tolerance = j >= 6 ? 1e-6 : 1e-12; // float32 loss terms
+      expect(Math.abs(a[j]! - ra[j]!) / Math.abs(ra[j]!), `champion metric ${j}`).toBeLessThan(tolerance);
+      expect(Math.abs(b[j]! - rb[j]!) / Math.abs(rb[j]!), `challenger metric ${j}`).toBeLessThan(tolerance);
+    }
+  });
+
+  it('runResamples and pairedBootstrap: the same seed gives the same differences and intervals with either kernel', async () => {
+    const data = binaryData(3333, 10, (u) => (u < 0.3 ? 1 : 0), 3);
+    const wasm = runResamples(data, 99, 3, 40, 'wasm');
+    const js = runResamples(data, 99, 3, 40, 'js');
+    expect(wasm).toEqual(js);
+    expect(runResamples(data, 99, 3, 40)).toEqual(wasm); // auto picks the WebAssembly kernel here
+    const one = await pairedBootstrap(data, { resamples: 60, seed: 8, kernel: 'wasm' });
+    const two = await pairedBootstrap(data, { resamples: 60, seed: 8, kernel: 'js' });
+    expect(one.intervals).toEqual(two.intervals);
+    expect(one.intervals.every((ci) => ci !== null && ci[0] < ci[1])).toBe(true);
+  });
+
+  it('worker threads (a bundled entry) give the in-process intervals with either kernel', async () => {
+    // Bundled as the actions are: the bundle carries the module's bytes and serves its workers.
+    const outfile = join(dir, 'entry.mjs');
+    await build({
+      stdin: {
+        contents: "import { serveBootstrapWorker } from './src/evaluate/bootstrap.ts';\nserveBootstrapWorker();\nexport { pairedBootstrap } from './src/evaluate/bootstrap.ts';",
+        resolveDir: join(import.meta.dirname, '..', '..'),
+        loader: 'ts',
+      },
+      outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent',
+    });
+    const entry = pathToFileURL(outfile);
+    const bundled = (await import(entry.href)) as { pairedBootstrap: typeof pairedBootstrap };
+    const data = binaryData(WORKER_MIN_ROWS + 17, 11, (u) => (u < 0.3 ? 1 : 0), 4);
+    const options = { resamples: 6, seed: 3, workerEntry: entry };
+    const wasm = await bundled.pairedBootstrap(data, { ...options, kernel: 'wasm' });
+    const js = await bundled.pairedBootstrap(data, { ...options, kernel: 'js' });
+    const inProcess = await pairedBootstrap(data, { resamples: 6, seed: 3, kernel: 'js' });
+    expect([wasm.threads, js.threads, inProcess.threads]).toEqual([2, 2, 0]);
+    expect(wasm.intervals).toEqual(inProcess.intervals);
+    expect(js.intervals).toEqual(inProcess.intervals);
+  });
+
+  it('src/evaluate/pair-kernel-wasm.ts is what scripts/build-wasm.mjs builds from pair-kernel.wat', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    // Exits 1 with a message when the committed module differs from a fresh compile of the .wat.
+    expect(() => execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
   });
 });
