@@ -1,5 +1,8 @@
 import { createRequire as __refitCreateRequire } from 'node:module';
 const require = __refitCreateRequire(import.meta.url);
+import { dirname as __refitDirname } from 'node:path';
+import { fileURLToPath as __refitFileURLToPath } from 'node:url';
+const __dirname = __refitDirname(__refitFileURLToPath(import.meta.url));
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -2260,8 +2263,8 @@ var init_MiddlewareStack = __esm({
         _aliases.push(name);
       }
       if (aliases) {
-        for (const alias of aliases) {
-          _aliases.push(alias);
+        for (const alias2 of aliases) {
+          _aliases.push(alias2);
         }
       }
       return _aliases;
@@ -2281,8 +2284,8 @@ var init_MiddlewareStack = __esm({
           const aliases = getAllAliases(entry.name, entry.aliases);
           if (aliases.includes(toRemove)) {
             isRemoved = true;
-            for (const alias of aliases) {
-              entriesNameSet.delete(alias);
+            for (const alias2 of aliases) {
+              entriesNameSet.delete(alias2);
             }
             return false;
           }
@@ -2297,8 +2300,8 @@ var init_MiddlewareStack = __esm({
         const filterCb = (entry) => {
           if (entry.middleware === toRemove) {
             isRemoved = true;
-            for (const alias of getAllAliases(entry.name, entry.aliases)) {
-              entriesNameSet.delete(alias);
+            for (const alias2 of getAllAliases(entry.name, entry.aliases)) {
+              entriesNameSet.delete(alias2);
             }
             return false;
           }
@@ -2347,8 +2350,8 @@ var init_MiddlewareStack = __esm({
             before: [],
             after: []
           };
-          for (const alias of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
-            normalizedEntriesNameMap[alias] = normalizedEntry;
+          for (const alias2 of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
+            normalizedEntriesNameMap[alias2] = normalizedEntry;
           }
           normalizedAbsoluteEntries.push(normalizedEntry);
         });
@@ -2358,8 +2361,8 @@ var init_MiddlewareStack = __esm({
             before: [],
             after: []
           };
-          for (const alias of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
-            normalizedEntriesNameMap[alias] = normalizedEntry;
+          for (const alias2 of getAllAliases(normalizedEntry.name, normalizedEntry.aliases)) {
+            normalizedEntriesNameMap[alias2] = normalizedEntry;
           }
           normalizedRelativeEntries.push(normalizedEntry);
         });
@@ -2397,12 +2400,12 @@ var init_MiddlewareStack = __esm({
           };
           const aliases = getAllAliases(name, _aliases);
           if (aliases.length > 0) {
-            if (aliases.some((alias) => entriesNameSet.has(alias))) {
+            if (aliases.some((alias2) => entriesNameSet.has(alias2))) {
               if (!override) {
                 throw new Error(`Duplicate middleware name '${getMiddlewareNameWithAliases(name, _aliases)}'`);
               }
-              for (const alias of aliases) {
-                const toOverrideIndex = absoluteEntries.findIndex((entry2) => entry2.name === alias || entry2.aliases?.some((a5) => a5 === alias));
+              for (const alias2 of aliases) {
+                const toOverrideIndex = absoluteEntries.findIndex((entry2) => entry2.name === alias2 || entry2.aliases?.some((a5) => a5 === alias2));
                 if (toOverrideIndex === -1) {
                   continue;
                 }
@@ -2413,8 +2416,8 @@ var init_MiddlewareStack = __esm({
                 absoluteEntries.splice(toOverrideIndex, 1);
               }
             }
-            for (const alias of aliases) {
-              entriesNameSet.add(alias);
+            for (const alias2 of aliases) {
+              entriesNameSet.add(alias2);
             }
           }
           absoluteEntries.push(entry);
@@ -2427,12 +2430,12 @@ var init_MiddlewareStack = __esm({
           };
           const aliases = getAllAliases(name, _aliases);
           if (aliases.length > 0) {
-            if (aliases.some((alias) => entriesNameSet.has(alias))) {
+            if (aliases.some((alias2) => entriesNameSet.has(alias2))) {
               if (!override) {
                 throw new Error(`Duplicate middleware name '${getMiddlewareNameWithAliases(name, _aliases)}'`);
               }
-              for (const alias of aliases) {
-                const toOverrideIndex = relativeEntries.findIndex((entry2) => entry2.name === alias || entry2.aliases?.some((a5) => a5 === alias));
+              for (const alias2 of aliases) {
+                const toOverrideIndex = relativeEntries.findIndex((entry2) => entry2.name === alias2 || entry2.aliases?.some((a5) => a5 === alias2));
                 if (toOverrideIndex === -1) {
                   continue;
                 }
@@ -2443,8 +2446,8 @@ var init_MiddlewareStack = __esm({
                 relativeEntries.splice(toOverrideIndex, 1);
               }
             }
-            for (const alias of aliases) {
-              entriesNameSet.add(alias);
+            for (const alias2 of aliases) {
+              entriesNameSet.add(alias2);
             }
           }
           relativeEntries.push(entry);
@@ -2466,8 +2469,8 @@ var init_MiddlewareStack = __esm({
             const { tags, name, aliases: _aliases } = entry;
             if (tags && tags.includes(toRemove)) {
               const aliases = getAllAliases(name, _aliases);
-              for (const alias of aliases) {
-                entriesNameSet.delete(alias);
+              for (const alias2 of aliases) {
+                entriesNameSet.delete(alias2);
               }
               isRemoved = true;
               return false;
@@ -8181,9 +8184,9 @@ var init_Sha256WebCrypto = __esm({
           const hash = await subtle.digest("SHA-256", data);
           return new Uint8Array(hash);
         }
-        const sha256 = new Sha256Js(this.secret);
-        sha256.update(data);
-        return sha256.digest();
+        const sha2562 = new Sha256Js(this.secret);
+        sha2562.update(data);
+        return sha2562.digest();
       }
       reset() {
         this.pending = [];
@@ -10877,9 +10880,9 @@ var init_JsonShapeDeserializer2 = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             return this._readStruct(ns, value);
           }
@@ -10959,7 +10962,7 @@ var init_JsonShapeDeserializer2 = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             if (Array.isArray(value)) {
               for (let i5 = 0; i5 < value.length; ++i5) {
                 const v = value[i5];
@@ -11397,7 +11400,7 @@ var init_JsonShapeSerializer2 = __esm({
           return;
         }
         const ns = NormalizedSchema.of(schema);
-        const isObject = typeof value === "object";
+        const isObject2 = typeof value === "object";
         if (ns.isStringSchema()) {
           const mediaType = ns.getMergedTraits().mediaType;
           if (mediaType) {
@@ -11413,7 +11416,7 @@ var init_JsonShapeSerializer2 = __esm({
           this.writeAsciiQuoted(asString);
           return;
         }
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             this.writeStruct(ns, value);
             return;
@@ -11819,9 +11822,9 @@ var init_JsonShapeDeserializer = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             const record = value;
             const union = ns.isUnionSchema();
@@ -11937,7 +11940,7 @@ var init_JsonShapeDeserializer = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             const out = Array.isArray(value) ? [] : {};
             for (const k5 in value) {
               if (!hasOwn(value, k5)) {
@@ -12060,9 +12063,9 @@ var init_JsonShapeSerializer = __esm({
         }
       }
       _write(schema, value, container) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             const record = value;
             const out = {};
@@ -12192,7 +12195,7 @@ var init_JsonShapeSerializer = __esm({
           this.useReplacer = true;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             if (value instanceof Uint8Array) {
               return (this.serdeContext?.base64Encoder ?? toBase64)(value);
             }
@@ -16812,8 +16815,8 @@ var init_bowser = __esm({
         if (includingAlias === void 0) includingAlias = false;
         var defaultBrowserName = this.getBrowserName().toLowerCase();
         var browserNameLower = browserName.toLowerCase();
-        var alias = Utils.getBrowserTypeByAlias(browserNameLower);
-        if (includingAlias && alias) browserNameLower = alias.toLowerCase();
+        var alias2 = Utils.getBrowserTypeByAlias(browserNameLower);
+        if (includingAlias && alias2) browserNameLower = alias2.toLowerCase();
         return browserNameLower === defaultBrowserName;
       };
       _proto.compareVersions = function compareVersions(versionsOrVersion) {
@@ -18488,9 +18491,9 @@ var require_dist_cjs2 = __commonJS({
       sha256;
       uriEscapePath;
       applyChecksum;
-      constructor({ applyChecksum, credentials, region, service, sha256, uriEscapePath = true }) {
+      constructor({ applyChecksum, credentials, region, service, sha256: sha2562, uriEscapePath = true }) {
         this.service = service;
-        this.sha256 = sha256;
+        this.sha256 = sha2562;
         this.uriEscapePath = uriEscapePath;
         this.applyChecksum = typeof applyChecksum === "boolean" ? applyChecksum : true;
         this.regionProvider = normalizeProvider3(region);
@@ -18664,13 +18667,13 @@ ${toHex2(hashedRequest)}`;
     };
     var SignatureV42 = class extends SignatureV4Base {
       headerFormatter = new HeaderFormatter();
-      constructor({ applyChecksum, credentials, region, service, sha256, uriEscapePath = true }) {
+      constructor({ applyChecksum, credentials, region, service, sha256: sha2562, uriEscapePath = true }) {
         super({
           applyChecksum,
           credentials,
           region,
           service,
-          sha256,
+          sha256: sha2562,
           uriEscapePath
         });
       }
@@ -21797,7 +21800,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
         configurable: true
       });
       config.credentials = inputCredentials;
-      const { signingEscapePath = true, systemClockOffset = config.systemClockOffset || 0, sha256 } = config;
+      const { signingEscapePath = true, systemClockOffset = config.systemClockOffset || 0, sha256: sha2562 } = config;
       let signer;
       if (config.signer) {
         signer = normalizeProvider2(config.signer);
@@ -21817,7 +21820,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
             credentials: config.credentials,
             region: config.signingRegion,
             service: config.signingName,
-            sha256,
+            sha256: sha2562,
             uriEscapePath: signingEscapePath
           };
           const SignerCtor = config.signerConstructor || import_signature_v4.SignatureV4;
@@ -21840,7 +21843,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
             credentials: config.credentials,
             region: config.signingRegion,
             service: config.signingName,
-            sha256,
+            sha256: sha2562,
             uriEscapePath: signingEscapePath
           };
           const SignerCtor = config.signerConstructor || import_signature_v4.SignatureV4;
@@ -24449,11 +24452,11 @@ var require_dist_cjs9 = __commonJS({
         throw new TokenProviderError2(`Value not present for '${key}' in SSO Token${forRefresh ? ". Cannot refresh" : ""}. ${REFRESH_MESSAGE}`, false);
       }
     };
-    var { writeFile: writeFile3 } = promises3;
+    var { writeFile: writeFile4 } = promises3;
     var writeSSOTokenToFile = (id, ssoToken) => {
       const tokenFilepath = getSSOTokenFilepath2(id);
       const tokenString = JSON.stringify(ssoToken, null, 2);
-      return writeFile3(tokenFilepath, tokenString);
+      return writeFile4(tokenFilepath, tokenString);
     };
     var lastRefreshAttemptTimes = /* @__PURE__ */ new Map();
     var inFlightRefreshes = /* @__PURE__ */ new Map();
@@ -27598,10 +27601,10 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname, join: join8 } = __require("node:path");
+    var { dirname: dirname2, join: join9 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -27759,7 +27762,7 @@ var require_dist_cjs11 = __commonJS({
       }
       async saveToken(token) {
         const tokenFilePath = this.getTokenFilePath();
-        const directory = dirname(tokenFilePath);
+        const directory = dirname2(tokenFilePath);
         try {
           await promises3.mkdir(directory, { recursive: true });
         } catch (error3) {
@@ -27767,10 +27770,10 @@ var require_dist_cjs11 = __commonJS({
         await promises3.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join8(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join9(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
-        return join8(directory, `${loginSessionSha256}.json`);
+        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
+        return join9(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -63175,17 +63178,17 @@ var require_compose_node = __commonJS({
       return node;
     }
     function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
-      if (alias.source === "")
+      const alias2 = new Alias.Alias(source.substring(1));
+      if (alias2.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
-      if (alias.source.endsWith(":"))
+      if (alias2.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
+      alias2.range = [offset, valueEnd, re.offset];
       if (re.comment)
-        alias.comment = re.comment;
-      return alias;
+        alias2.comment = re.comment;
+      return alias2;
     }
     exports.composeEmptyNode = composeEmptyNode;
     exports.composeNode = composeNode;
@@ -72362,7 +72365,7 @@ function lz4BlockDecompress(input2, outputLength) {
   const output = new Uint8Array(outputLength);
   let ip = 0;
   let op2 = 0;
-  const fail = () => {
+  const fail2 = () => {
     throw new Error("invalid LZ4 block");
   };
   while (ip < input2.length) {
@@ -72371,28 +72374,28 @@ function lz4BlockDecompress(input2, outputLength) {
     if (literals === 15) {
       let b5;
       do {
-        b5 = input2[ip++] ?? fail();
+        b5 = input2[ip++] ?? fail2();
         literals += b5;
       } while (b5 === 255);
     }
-    if (ip + literals > input2.length || op2 + literals > outputLength) fail();
+    if (ip + literals > input2.length || op2 + literals > outputLength) fail2();
     output.set(input2.subarray(ip, ip + literals), op2);
     ip += literals;
     op2 += literals;
     if (ip >= input2.length) break;
-    const offset = (input2[ip] ?? fail()) | (input2[ip + 1] ?? fail()) << 8;
+    const offset = (input2[ip] ?? fail2()) | (input2[ip + 1] ?? fail2()) << 8;
     ip += 2;
     let length = token & 15;
     if (length === 15) {
       let b5;
       do {
-        b5 = input2[ip++] ?? fail();
+        b5 = input2[ip++] ?? fail2();
         length += b5;
       } while (b5 === 255);
     }
     length += 4;
     let from = op2 - offset;
-    if (offset === 0 || from < 0 || op2 + length > outputLength) fail();
+    if (offset === 0 || from < 0 || op2 + length > outputLength) fail2();
     for (let k5 = 0; k5 < length; k5++) output[op2++] = output[from++];
   }
   return op2 === outputLength ? output : output.subarray(0, op2);
@@ -73122,8 +73125,9 @@ function group4(name, fn) {
 }
 
 // src/actions/drift/run.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { existsSync as existsSync3 } from "node:fs";
+import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 
 // src/check/index.ts
 import { readFile as readFile6 } from "node:fs/promises";
@@ -77451,8 +77455,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -80820,15 +80824,15 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
     }
     if (decorations.renamedParameters) {
       const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
+      for (const [name, alias2] of Object.entries(
         decorations.renamedParameters
       )) {
         if (name in options2) {
           octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias2}" instead`
           );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
+          if (!(alias2 in options2)) {
+            options2[alias2] = options2[name];
           }
           delete options2[name];
         }
@@ -81618,13 +81622,252 @@ async function championTrainedAt(path) {
   } catch {
     throw new UserError(`${path}: the model registry is not valid JSON; restore it from git history`);
   }
-  const champion = registry.aliases?.champion;
-  if (champion === void 0 || champion === null) return null;
-  const version = registry.versions?.find((v) => v.version === champion);
+  const champion2 = registry.aliases?.champion;
+  if (champion2 === void 0 || champion2 === null) return null;
+  const version = registry.versions?.find((v) => v.version === champion2);
   if (!version?.trainedAt) return null;
   const at = new Date(version.trainedAt);
-  if (Number.isNaN(at.getTime())) throw new UserError(`${path}: version ${champion} has an invalid trainedAt ${JSON.stringify(version.trainedAt)}`);
+  if (Number.isNaN(at.getTime())) throw new UserError(`${path}: version ${champion2} has an invalid trainedAt ${JSON.stringify(version.trainedAt)}`);
   return at;
+}
+
+// src/registry/document.ts
+var REGISTRY_SCHEMA = "refit.registry/v1";
+function emptyRegistry(model) {
+  return { schema: REGISTRY_SCHEMA, model, versions: [], aliases: { champion: null, previous: null }, history: [] };
+}
+function fail(where, what) {
+  throw new UserError(`${where}: ${what}; restore the registry from its history (git log of the file, or the bucket's object versions)`);
+}
+var isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var isVersionNumber = (v) => typeof v === "number" && Number.isInteger(v) && v >= 1;
+var nullableString = (v) => v === null || typeof v === "string";
+var alias = (v) => v === null || v === void 0 || isVersionNumber(v);
+function parseRegistry(value, where, model) {
+  if (!isObject(value)) fail(where, "not a registry document (expected a JSON object)");
+  if (value.schema !== REGISTRY_SCHEMA) fail(where, `unknown schema ${JSON.stringify(value.schema)} (expected ${REGISTRY_SCHEMA})`);
+  if (value.model !== model) fail(where, `holds the registry of model ${JSON.stringify(value.model)}, not ${JSON.stringify(model)}`);
+  if (!Array.isArray(value.versions)) fail(where, '"versions" is not a list');
+  if (!Array.isArray(value.history)) fail(where, '"history" is not a list');
+  if (!isObject(value.aliases) || !alias(value.aliases.champion) || !alias(value.aliases.previous)) fail(where, '"aliases" must hold champion and previous as version numbers or null');
+  const seen = /* @__PURE__ */ new Set();
+  for (const [i5, v] of value.versions.entries()) {
+    if (!isObject(v) || !isVersionNumber(v.version)) fail(where, `versions[${i5}] has no version number`);
+    if (seen.has(v.version)) fail(where, `version ${v.version} appears twice`);
+    seen.add(v.version);
+    if (!isObject(v.artifact) || typeof v.artifact.uri !== "string" || typeof v.artifact.digest !== "string") fail(where, `version ${v.version} has no artifact uri and digest`);
+    if (typeof v.createdAt !== "string" || !nullableString(v.trainedAt ?? null)) fail(where, `version ${v.version} has no createdAt`);
+  }
+  const aliases = value.aliases;
+  for (const name of ["champion", "previous"]) {
+    const target = aliases[name];
+    if (target !== null && target !== void 0 && !seen.has(target)) fail(where, `alias ${name} points at version ${target}, which is not registered`);
+  }
+  const doc = value;
+  return { ...doc, aliases: { champion: aliases.champion ?? null, previous: aliases.previous ?? null } };
+}
+function findVersion(doc, version) {
+  return doc.versions.find((v) => v.version === version);
+}
+function champion(doc) {
+  return doc.aliases.champion === null ? void 0 : findVersion(doc, doc.aliases.champion);
+}
+function serializeRegistry(doc) {
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+// src/registry/store.ts
+import { createHash as createHash7 } from "node:crypto";
+import { mkdir as mkdir2, readFile as readFile9, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname, join as join7 } from "node:path";
+function registryFilePath(model) {
+  return `.refit/${model}/registry.json`;
+}
+var MAX_ATTEMPTS2 = 10;
+var ConditionalRegistryStore = class {
+  constructor(model) {
+    this.model = model;
+  }
+  model;
+  async read() {
+    return (await this.readVersioned()).doc;
+  }
+  async update(change, _message) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS2; attempt++) {
+      const current = await this.readVersioned();
+      const base = current.doc ?? emptyRegistry(this.model);
+      const next = change(base);
+      if (next === base && current.doc !== null) return base;
+      if (await this.writeIf(next, current.token)) return next;
+      await new Promise((resolve2) => setTimeout(resolve2, Math.random() * 20 * attempt));
+    }
+    throw new UserError(`${this.location}: gave up after ${MAX_ATTEMPTS2} concurrent updates of the registry; run again`);
+  }
+  parse(text2) {
+    let value;
+    try {
+      value = JSON.parse(text2);
+    } catch (error3) {
+      throw new UserError(`${this.location}: the model registry is not valid JSON (${error3.message}); restore it from its history`);
+    }
+    return parseRegistry(value, this.location, this.model);
+  }
+};
+var sha256 = (text2) => createHash7("sha256").update(text2).digest("hex");
+var FileRegistryStore = class extends ConditionalRegistryStore {
+  location;
+  constructor(model, root5 = ".") {
+    super(model);
+    this.location = join7(root5, registryFilePath(model));
+  }
+  async readVersioned() {
+    let text2;
+    try {
+      text2 = await readFile9(this.location, "utf8");
+    } catch (error3) {
+      const code2 = error3.code;
+      if (code2 === "ENOENT") return { doc: null, token: null };
+      throw new UserError(`${this.location}: cannot read the model registry (${code2})`);
+    }
+    return { doc: this.parse(text2), token: sha256(text2) };
+  }
+  async writeIf(doc, token) {
+    const now = await this.readVersioned();
+    if (now.token !== token) return false;
+    await mkdir2(dirname(this.location), { recursive: true });
+    const temp = `${this.location}.${process.pid}.tmp`;
+    await writeFile2(temp, serializeRegistry(doc));
+    await rename2(temp, this.location);
+    return true;
+  }
+};
+var Unchanged = class extends Error {
+  constructor(doc) {
+    super("unchanged");
+    this.doc = doc;
+  }
+  doc;
+};
+var BranchRegistryStore = class {
+  constructor(client, at, model) {
+    this.client = client;
+    this.model = model;
+    this.at = { ...at, path: registryFilePath(model) };
+    this.location = `${this.at.path} on branch ${at.branch}`;
+  }
+  client;
+  model;
+  location;
+  at;
+  async read() {
+    const value = await readBranchDocument(this.client, this.at);
+    return value === null ? null : parseRegistry(value, this.location, this.model);
+  }
+  async update(change, message) {
+    try {
+      return await updateBranchDocument(
+        this.client,
+        this.at,
+        (current) => {
+          const base = current === null ? emptyRegistry(this.model) : parseRegistry(current, this.location, this.model);
+          const next = change(base);
+          if (next === base && current !== null) throw new Unchanged(base);
+          return next;
+        },
+        message
+      );
+    } catch (error3) {
+      if (error3 instanceof Unchanged) return error3.doc;
+      throw error3;
+    }
+  }
+};
+
+// src/registry/s3-store.ts
+function statusOf(error3) {
+  return error3?.$metadata?.httpStatusCode;
+}
+var S3RegistryStore = class extends ConditionalRegistryStore {
+  location;
+  object;
+  client = null;
+  /** `registry` is `s3://bucket` or `s3://bucket/prefix`. */
+  constructor(registry, model) {
+    super(model);
+    const { bucket, key } = parseS3Uri(registry);
+    const prefix = key.replace(/\/+$/, "");
+    this.object = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/registry.json` };
+    this.location = `s3://${bucket}/${this.object.key}`;
+  }
+  connect() {
+    this.client ??= (async () => {
+      const sdk = await Promise.resolve().then(() => __toESM(require_dist_cjs16(), 1));
+      const config = s3ClientConfig();
+      const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+      return { sdk, client: new sdk.S3Client({ ...config, ...region ? {} : { region: "us-east-1" } }) };
+    })();
+    return this.client;
+  }
+  async close() {
+    const opened = await this.client?.catch(() => null);
+    opened?.client.destroy();
+    this.client = null;
+  }
+  async readVersioned() {
+    const { sdk, client } = await this.connect();
+    let response;
+    try {
+      response = await client.send(new sdk.GetObjectCommand({ Bucket: this.object.bucket, Key: this.object.key }));
+    } catch (error3) {
+      const name = error3?.name;
+      if (name === "NoSuchKey" || statusOf(error3) === 404 && name !== "NoSuchBucket") return { doc: null, token: null };
+      throw this.explain(error3, "read", "s3:GetObject");
+    }
+    const text2 = await response.Body?.transformToString("utf8") ?? "";
+    if (!response.ETag) throw new UserError(`${this.location}: the store returned no ETag, so updates cannot be made safely; use a store with ETags and conditional writes`);
+    return { doc: this.parse(text2), token: response.ETag };
+  }
+  async writeIf(doc, token) {
+    const { sdk, client } = await this.connect();
+    try {
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.object.bucket,
+          Key: this.object.key,
+          Body: serializeRegistry(doc),
+          ContentType: "application/json",
+          ...token === null ? { IfNoneMatch: "*" } : { IfMatch: token }
+        })
+      );
+      return true;
+    } catch (error3) {
+      const status = statusOf(error3);
+      if (status === 412 || status === 409) return false;
+      throw this.explain(error3, "write", "s3:PutObject");
+    }
+  }
+  explain(error3, action, permission) {
+    const status = statusOf(error3);
+    const name = error3?.name ?? "";
+    const message = error3 instanceof Error ? error3.message : String(error3);
+    if (name === "NoSuchBucket") return new UserError(`${this.location}: the bucket ${this.object.bucket} does not exist; create it or fix the registry input`, { cause: error3 });
+    if (name === "AccessDenied" || status === 403) return new UserError(`${this.location}: access denied; the credentials need ${permission} on the registry key`, { cause: error3 });
+    if (name === "CredentialsProviderError") return new UserError(`${this.location}: no AWS credentials found; configure them (e.g. aws-actions/configure-aws-credentials with OIDC)`, { cause: error3 });
+    return new UserError(`${this.location}: could not ${action} the model registry: ${message}`, { cause: error3 });
+  }
+};
+
+// src/registry/index.ts
+function openRegistryStore(setting, model, where) {
+  const value = setting.trim() || "git";
+  if (value === "git") {
+    return where.github ? new BranchRegistryStore(where.github.client, where.github, model) : new FileRegistryStore(model, where.root);
+  }
+  if (value.startsWith("s3://")) return new S3RegistryStore(value, model);
+  throw new UserError(`${where.what}: ${JSON.stringify(setting)} is not a registry; use git (the default) or s3://bucket/prefix`);
+}
+async function closeRegistryStore(store) {
+  if (store instanceof S3RegistryStore) await store.close();
 }
 
 // src/actions/drift/run.ts
@@ -81658,7 +81901,7 @@ async function readInputs() {
   assign("maxModelAge", optional("max-model-age"));
   assign("cooldown", optional("cooldown"));
   if (input("max-ood-share")) check.maxOodShare = parseNumber2(input("max-ood-share"), "input max-ood-share", { min: 0, max: 1 });
-  return { check, failOnDrift: parseBoolean2(input("fail-on-drift"), "fail-on-drift"), token: input("token") };
+  return { check, failOnDrift: parseBoolean2(input("fail-on-drift"), "fail-on-drift"), token: input("token"), registry: input("registry") || "git" };
 }
 var ActionHistoryStore = class {
   constructor(inner, required, why) {
@@ -81699,6 +81942,25 @@ function historyStore(settings) {
   const store = new BranchHistoryStore(client, { owner, repo, branch: STATE_BRANCH, path: historyPath(settings.check.model) });
   return new ActionHistoryStore(store, required, "");
 }
+async function championTime(settings) {
+  if (!settings.check.maxModelAge) return null;
+  const local = registryPath(settings.check.model);
+  if (existsSync3(local)) return championTrainedAt(local);
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
+  const github = owner && repo && settings.token ? { client: createGitHubClient({ token: settings.token, log: (m3) => info(m3) }), owner, repo, branch: STATE_BRANCH } : void 0;
+  if (settings.registry === "git" && !github) return null;
+  const store = openRegistryStore(settings.registry, settings.check.model, { what: "input registry", ...github ? { github } : {} });
+  try {
+    const doc = await store.read();
+    const trainedAt = doc ? champion(doc)?.trainedAt : void 0;
+    if (!trainedAt) return null;
+    const at = new Date(trainedAt);
+    if (Number.isNaN(at.getTime())) throw new UserError(`${store.location}: the champion's trainedAt ${JSON.stringify(trainedAt)} is not a date`);
+    return at;
+  } finally {
+    await closeRegistryStore(store);
+  }
+}
 async function run(options = {}) {
   try {
     const settings = await group4("Inputs", async () => {
@@ -81715,7 +81977,7 @@ async function run(options = {}) {
         settings.check,
         {
           now: options.now ?? /* @__PURE__ */ new Date(),
-          championTrainedAt: await championTrainedAt(registryPath(settings.check.model)),
+          championTrainedAt: await championTime(settings),
           ...event.name ? { eventName: event.name } : {},
           ...event.payload !== void 0 ? { eventPayload: event.payload } : {},
           ...url ? { runUrl: url } : {},
@@ -81727,12 +81989,12 @@ async function run(options = {}) {
     const { decision, drift } = result2;
     const markdown = renderCheckMarkdown({ decision, drift, history: result2.history, historyLocation: result2.historyLocation, ...url ? { runUrl: url } : {} });
     await group4("Report", async () => {
-      const dir = join7(process.env.RUNNER_TEMP || ".", "refit", settings.check.model);
-      await mkdir2(dir, { recursive: true });
-      const jsonPath = join7(dir, "drift-report.json");
-      const mdPath = join7(dir, "drift-report.md");
-      await writeFile2(jsonPath, JSON.stringify({ model: settings.check.model, decision, drift }, null, 2) + "\n");
-      await writeFile2(mdPath, markdown);
+      const dir = join8(process.env.RUNNER_TEMP || ".", "refit", settings.check.model);
+      await mkdir3(dir, { recursive: true });
+      const jsonPath = join8(dir, "drift-report.json");
+      const mdPath = join8(dir, "drift-report.md");
+      await writeFile3(jsonPath, JSON.stringify({ model: settings.check.model, decision, drift }, null, 2) + "\n");
+      await writeFile3(mdPath, markdown);
       for (const column of drift?.columns ?? []) {
         if (column.drifted) warning2(`drift in column ${JSON.stringify(column.name)}: ${column.method} score ${column.score} (threshold ${column.threshold})`, { title: "Refit: data drift" });
       }

@@ -1,5 +1,8 @@
 import { createRequire as __refitCreateRequire } from 'node:module';
 const require = __refitCreateRequire(import.meta.url);
+import { dirname as __refitDirname } from 'node:path';
+import { fileURLToPath as __refitFileURLToPath } from 'node:url';
+const __dirname = __refitDirname(__refitFileURLToPath(import.meta.url));
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -23281,12 +23284,12 @@ var require_dist_cjs8 = __commonJS({
     var fromHttp = (options = {}) => {
       options.logger?.debug("@aws-sdk/credential-provider-http - fromHttp");
       let host;
-      const relative = options.awsContainerCredentialsRelativeUri ?? process.env[AWS_CONTAINER_CREDENTIALS_RELATIVE_URI];
+      const relative2 = options.awsContainerCredentialsRelativeUri ?? process.env[AWS_CONTAINER_CREDENTIALS_RELATIVE_URI];
       const full = options.awsContainerCredentialsFullUri ?? process.env[AWS_CONTAINER_CREDENTIALS_FULL_URI];
       const token = options.awsContainerAuthorizationToken ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN];
       const tokenFile = options.awsContainerAuthorizationTokenFile ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE];
       const warn = options.logger?.constructor?.name === "NoOpLogger" || !options.logger?.warn ? console.warn : options.logger.warn.bind(options.logger);
-      if (relative && full) {
+      if (relative2 && full) {
         warn("@aws-sdk/credential-provider-http: you have set both awsContainerCredentialsRelativeUri and awsContainerCredentialsFullUri.");
         warn("awsContainerCredentialsRelativeUri will take precedence.");
       }
@@ -23294,8 +23297,8 @@ var require_dist_cjs8 = __commonJS({
         warn("@aws-sdk/credential-provider-http: you have set both awsContainerAuthorizationToken and awsContainerAuthorizationTokenFile.");
         warn("awsContainerAuthorizationTokenFile will take precedence.");
       }
-      if (relative) {
-        host = `${DEFAULT_LINK_LOCAL_HOST}${relative}`;
+      if (relative2) {
+        host = `${DEFAULT_LINK_LOCAL_HOST}${relative2}`;
       } else if (full) {
         host = full;
       } else {
@@ -27598,10 +27601,10 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash9, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname, join: join7 } = __require("node:path");
+    var { dirname, join: join8 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -27767,10 +27770,10 @@ var require_dist_cjs11 = __commonJS({
         await promises3.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join7(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join8(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
-        return join7(directory, `${loginSessionSha256}.json`);
+        const loginSessionSha256 = createHash9("sha256").update(loginSessionBytes).digest("hex");
+        return join8(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -43015,10 +43018,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -43032,7 +43035,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map3.comment)
@@ -43056,7 +43059,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map3.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -43072,7 +43075,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -43163,7 +43166,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -43177,13 +43180,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -43226,18 +43229,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i5 = 0; i5 < fc.items.length; ++i5) {
         const collItem = fc.items[i5];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i5 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i5 < fc.items.length - 1)
@@ -43291,8 +43294,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -43304,7 +43307,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -43315,8 +43318,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -43333,7 +43336,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -43513,7 +43516,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i5 + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i5 = 0; i5 < contentStart; ++i5)
         value += lines[i5][0].slice(trimIndent) + "\n";
@@ -43530,24 +43533,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -43730,25 +43733,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -44558,14 +44561,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -45732,18 +45735,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map3 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map3;
@@ -45896,15 +45899,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -46098,13 +46101,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map3 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map3;
@@ -70321,8 +70324,8 @@ async function resolveLocal(source) {
   }
   if (stats === null) return resolveGlob(source);
   if (stats.isDirectory()) {
-    const relative = await walk(source, "", Infinity, isHiddenName);
-    const files = relative.sort(BYTE_ORDER).flatMap((rel) => localRef(join5(source, rel)) ?? []);
+    const relative2 = await walk(source, "", Infinity, isHiddenName);
+    const files = relative2.sort(BYTE_ORDER).flatMap((rel) => localRef(join5(source, rel)) ?? []);
     if (files.length === 0) {
       throw new UserError(`${source}: the directory holds no data file; Refit reads ${SUPPORTED_EXTENSIONS}`);
     }
@@ -70344,14 +70347,14 @@ async function resolveGlob(pattern) {
   const matcher = globToRegExp(rest);
   const depth = globIsRecursive(rest) ? Infinity : globDepth(rest);
   const skipDotNames = !rest.startsWith(".") && !rest.includes("/.");
-  let relative;
+  let relative2;
   try {
-    relative = await walk(base === "" ? "." : base, "", depth, skipDotNames ? isDotName : () => false);
+    relative2 = await walk(base === "" ? "." : base, "", depth, skipDotNames ? isDotName : () => false);
   } catch (error3) {
-    if (error3.code === "ENOENT") relative = [];
+    if (error3.code === "ENOENT") relative2 = [];
     else throw fileError(error3, base);
   }
-  const files = relative.filter((rel) => matcher.test(rel)).sort(BYTE_ORDER).flatMap((rel) => localRef(base + rel) ?? []);
+  const files = relative2.filter((rel) => matcher.test(rel)).sort(BYTE_ORDER).flatMap((rel) => localRef(base + rel) ?? []);
   if (files.length === 0) {
     throw new UserError(`${pattern}: no data file matches this pattern; check the path (Refit reads ${SUPPORTED_EXTENSIONS})`);
   }
@@ -70552,7 +70555,7 @@ function readFileColumns(file, s3, accs, required) {
 var LF = 10;
 var CR = 13;
 var QUOTE2 = 34;
-async function readCsvColumns(display, chunks, sep3, accs, required) {
+async function readCsvColumns(display, chunks, sep4, accs, required) {
   let header = null;
   let targets = [];
   let starts = new Int32Array(64);
@@ -70663,7 +70666,7 @@ async function readCsvColumns(display, chunks, sep3, accs, required) {
             i5++;
           }
           i5++;
-          while (i5 < n3 && data[i5] !== sep3 && data[i5] !== LF && data[i5] !== CR) i5++;
+          while (i5 < n3 && data[i5] !== sep4 && data[i5] !== LF && data[i5] !== CR) i5++;
           starts[count] = pos;
           end = i5;
           quoted[count] = 1;
@@ -70671,7 +70674,7 @@ async function readCsvColumns(display, chunks, sep3, accs, required) {
           let i5 = pos;
           while (i5 < n3) {
             const c6 = data[i5];
-            if (c6 === sep3 || c6 === LF || c6 === CR) break;
+            if (c6 === sep4 || c6 === LF || c6 === CR) break;
             i5++;
           }
           starts[count] = pos;
@@ -70688,7 +70691,7 @@ async function readCsvColumns(display, chunks, sep3, accs, required) {
           break outer;
         }
         const c5 = data[end];
-        if (c5 === sep3) {
+        if (c5 === sep4) {
           pos = end + 1;
           if (pos >= n3 && !eof) return recordStart;
           continue;
@@ -73570,18 +73573,10 @@ function binaryMetrics(y, m3, w, out) {
       tp += wi * (yi & pi);
     }
   }
-  const correct = 2 * tp + total - positives - predicted;
-  const precision = predicted === 0 ? 0 : tp / predicted;
-  const recall = positives === 0 ? 0 : tp / positives;
-  out[0] = total === 0 ? NaN : correct / total;
-  out[1] = precision;
-  out[2] = recall;
-  out[3] = predicted + positives === 0 ? 0 : 2 * tp / (predicted + positives);
   if (!m3.order || !logLoss) {
-    out[4] = out[5] = out[6] = out[7] = NaN;
+    binaryFromSums(out, total, positives, predicted, tp, NaN, NaN, NaN, NaN);
     return;
   }
-  const negatives = total - positives;
   const order = m3.order;
   const groupEnd = m3.groupEnd;
   let tpCum = 0;
@@ -73590,11 +73585,10 @@ function binaryMetrics(y, m3, w, out) {
   let wGroup = 0;
   let auc = 0;
   let ap = 0;
-  const ordered = m3.orderedLabel;
   for (let k5 = 0; k5 < n3; k5++) {
     const i5 = order[k5];
     const wi = w[i5];
-    const yk = ordered ? ordered[k5] : y[i5];
+    const yk = y[i5];
     tpGroup += wi * yk;
     wGroup += wi;
     if (groupEnd[k5] === 1 && wGroup > 0) {
@@ -73607,75 +73601,18 @@ function binaryMetrics(y, m3, w, out) {
       wGroup = 0;
     }
   }
+  binaryFromSums(out, total, positives, predicted, tp, auc, ap, ll, br);
+}
+function binaryFromSums(out, total, positives, predicted, tp, auc, ap, ll, br) {
+  const negatives = total - positives;
+  out[0] = total === 0 ? NaN : (2 * tp + total - positives - predicted) / total;
+  out[1] = predicted === 0 ? 0 : tp / predicted;
+  out[2] = positives === 0 ? 0 : tp / positives;
+  out[3] = predicted + positives === 0 ? 0 : 2 * tp / (predicted + positives);
   out[4] = positives === 0 || negatives === 0 ? NaN : auc / (positives * negatives);
   out[5] = positives === 0 ? NaN : ap / positives;
   out[6] = total === 0 ? NaN : ll / total;
   out[7] = total === 0 ? NaN : br / total;
-}
-function forBootstrap(data) {
-  if (data.task !== "binary" || !data.models[0].order) return data;
-  const perm = data.models[0].order;
-  const n3 = data.n;
-  const inverse = new Int32Array(n3);
-  for (let k5 = 0; k5 < n3; k5++) inverse[perm[k5]] = k5;
-  const gather8 = (a5) => {
-    const b5 = new Uint8Array(n3);
-    for (let k5 = 0; k5 < n3; k5++) b5[k5] = a5[perm[k5]];
-    return b5;
-  };
-  const gather32 = (a5) => {
-    if (!a5) return null;
-    const b5 = new Float32Array(n3);
-    for (let k5 = 0; k5 < n3; k5++) b5[k5] = a5[perm[k5]];
-    return b5;
-  };
-  const label = gather8(data.label);
-  const models = data.models.map((m3) => {
-    const model = { positive: gather8(m3.positive), logLoss: gather32(m3.logLoss), brier: gather32(m3.brier), order: null, groupEnd: m3.groupEnd };
-    if (m3.order) {
-      const order = new Int32Array(n3);
-      const orderedLabel = new Uint8Array(n3);
-      for (let k5 = 0; k5 < n3; k5++) {
-        const i5 = inverse[m3.order[k5]];
-        order[k5] = i5;
-        orderedLabel[k5] = label[i5];
-      }
-      model.order = order;
-      model.orderedLabel = orderedLabel;
-    }
-    return model;
-  });
-  const [ma, mb] = models;
-  let pair;
-  if (ma.logLoss && ma.brier && mb.logLoss && mb.brier && mb.order && mb.orderedLabel && ma.groupEnd && mb.groupEnd) {
-    const flags = new Uint8Array(n3);
-    const loss = new Float32Array(4 * n3);
-    const toB = new Int32Array(n3);
-    const flagsB = new Uint8Array(n3);
-    const endA = ma.groupEnd;
-    for (let k5 = 0; k5 < n3; k5++) {
-      flags[k5] = label[k5] | ma.positive[k5] << 1 | mb.positive[k5] << 2 | endA[k5] << 3;
-      loss[4 * k5] = ma.logLoss[k5];
-      loss[4 * k5 + 1] = mb.logLoss[k5];
-      loss[4 * k5 + 2] = ma.brier[k5];
-      loss[4 * k5 + 3] = mb.brier[k5];
-    }
-    const orderB = mb.order;
-    for (let q3 = 0; q3 < n3; q3++) {
-      toB[orderB[q3]] = q3;
-      flagsB[q3] = mb.orderedLabel[q3] | mb.groupEnd[q3] << 1;
-    }
-    const prefix = (at) => {
-      let k5 = 0;
-      while (k5 < n3 && at(k5) === 1) k5++;
-      for (let q3 = k5; q3 < n3; q3++) if (at(q3) !== 0) return -1;
-      return k5;
-    };
-    const prefixA = prefix((k5) => ma.positive[k5]);
-    const prefixB = prefix((q3) => mb.positive[orderB[q3]]);
-    pair = { prefixA, prefixB, flags, loss, toB, flagsB };
-  }
-  return { task: "binary", n: n3, label, models: [ma, mb], championSorted: true, pair };
 }
 function multiclassMetrics(y, classes, m3, w, out) {
   const n3 = y.length;
@@ -73745,75 +73682,75 @@ function regressionMetrics(centered, m3, w, out) {
   out[2] = ssTot === 0 ? se === 0 ? 1 : 0 : 1 - se / ssTot;
   out[3] = pe / total;
 }
-function binaryPairMetrics(data, w, outA, outB) {
-  if (data.task !== "binary" || !data.championSorted) return false;
+
+// src/evaluate/pair-kernel-wasm.ts
+var PAIR_KERNEL_WASM = "AGFzbQEAAAABJwRgB39/f39/f3wAYAl/f39/f39/f38AYAZ/f39/f38AYAR/f39/AAMFBAABAgMFAwEAAQcuBQZtZW1vcnkCAARkcmF3AAAIY2hhbXBpb24AAQRyYW5rAAIIY291bnRpbmcAAwq5BwR7AQR/IABBACAB/AsAIAFFBEAPCyABIQcDQCADQQVsQQd3QQlsIQggA0EJdCEJIAQgAnMhBCAFIANzIQUgAyAEcyEDIAIgBXMhAiAEIAlzIQQgBUELdyEFIAAgCLggBqKraiEKIAogCi0AAEEBajoAACAHQQFrIgcNAAsLkwMEDX8BfgF8A3sgByAGIAdBAE4bIQoDQCAJIApJBEADQCAAIAlqLQAAIQsgBCADIAlBAnRqKAIAaiALOgAAIAEgCWotAAAhDCAMQQN2QQFrIQ0gC7j9FCEYIBkgGCACIAlBBHRq/V0DAP1f/fIB/fABIRkgGiAYIAIgCUEEdGr9XQMI/V/98gH98AEhGiAUIAtBACAMQQFxa3FqIQ4gFSALaiEPIA4gDUF/c3EhECAPIA1Bf3NxIREgFiARIBBrrCASQQF0IA5qrH58IRYgEiAQaiESIBMgEWohEyAXIBC3IBK3IAUgE0EDdGorAwCioqAhFyAOIA1xIRQgDyANcSEVIAlBAWoiCSAKSQ0ACwsgCiAHRgRAIAggEyAVarc5A0AgCCASIBRqtzkDSAsgCiAGSQRAIAYhCgwBCwsgCCAZ/SEAOQMAIAggGf0hATkDCCAIIBr9IQA5AxAgCCAa/SEBOQMYIAggFrlEAAAAAAAA4D+iOQMgIAggFzkDKCAIIBMgFWq3OQMwIAggEiAUarc5AzgLhQIDDX8BfgF8IAQgAyAEQQBOGyEHA0AgBiAHSQRAA0AgACAGai0AACEIIAEgBmotAAAhCSAJQQF2QQFrIQogESAIQQAgCUEBcWtxaiELIBIgCGohDCALIApBf3NxIQ0gDCAKQX9zcSEOIBMgDiANa6wgD0EBdCALaqx+fCETIA8gDWohDyAQIA5qIRAgFCANtyAPtyACIBBBA3RqKwMAoqKgIRQgCyAKcSERIAwgCnEhEiAGQQFqIgYgB0kNAAsLIAcgBEYEQCAFIBAgEmq3OQMQIAUgDyARarc5AxgLIAcgA0kEQCADIQcMAQsLIAUgE7lEAAAAAAAA4D+iOQMAIAUgFDkDCAueAQEKfyACQQBKBEADQCAAIARqLQAAIQUgASAEai0AACEGIAVBACAGQQFxa3EhB0EAIAZBAXZBAXFrIQhBACAGQQJ2QQFxayEJIAogBSAIcWohCiALIAUgCXFqIQsgDCAHIAhxaiEMIA0gByAJcWohDSAEQQFqIgQgAkkNAAsLIAMgCrc5AwAgAyAMtzkDCCADIAu3OQMQIAMgDbc5AxgL";
+
+// src/evaluate/pair-kernel.ts
+function pairLayout(data) {
+  if (data.task !== "binary") return null;
   const [ma, mb] = data.models;
-  if (!ma.logLoss || !ma.brier || !mb.logLoss || !mb.brier || !mb.order || !mb.orderedLabel || !ma.groupEnd || !mb.groupEnd) return false;
+  if (!ma.order || !ma.groupEnd || !ma.logLoss || !ma.brier || !mb.order || !mb.groupEnd || !mb.logLoss || !mb.brier) return null;
   const n3 = data.n;
-  if (data.pair) return pairFused(data.pair, w, n3, outA, outB);
-  const c5 = scratchCounts;
-  countingSums(w, data.label, ma.positive, mb.positive, n3, c5);
-  const total = c5[0];
-  const positives = c5[1];
-  const negatives = total - positives;
-  const sums = scratchSums;
-  lossSums(w, ma.logLoss, mb.logLoss, ma.brier, mb.brier, n3, sums);
-  const recip = reciprocals(total);
-  const rank = scratchRank;
-  const fill = (out, tp, pred, ll, br) => {
-    out[0] = total === 0 ? NaN : (2 * tp + total - positives - pred) / total;
-    out[1] = pred === 0 ? 0 : tp / pred;
-    out[2] = positives === 0 ? 0 : tp / positives;
-    out[3] = pred + positives === 0 ? 0 : 2 * tp / (pred + positives);
-    out[4] = positives === 0 || negatives === 0 ? NaN : rank[0] / (positives * negatives);
-    out[5] = positives === 0 ? NaN : rank[1] / positives;
-    out[6] = total === 0 ? NaN : ll / total;
-    out[7] = total === 0 ? NaN : br / total;
+  const perm = ma.order;
+  const inverse = new Int32Array(n3);
+  for (let k5 = 0; k5 < n3; k5++) inverse[perm[k5]] = k5;
+  const flags = new Uint8Array(n3);
+  const loss = new Float32Array(4 * n3);
+  for (let k5 = 0; k5 < n3; k5++) {
+    const i5 = perm[k5];
+    flags[k5] = data.label[i5] | ma.positive[i5] << 1 | mb.positive[i5] << 2 | ma.groupEnd[k5] << 3;
+    loss[4 * k5] = ma.logLoss[i5];
+    loss[4 * k5 + 1] = mb.logLoss[i5];
+    loss[4 * k5 + 2] = ma.brier[i5];
+    loss[4 * k5 + 3] = mb.brier[i5];
+  }
+  const toB = new Int32Array(n3);
+  const flagsB = new Uint8Array(n3);
+  for (let q3 = 0; q3 < n3; q3++) {
+    const i5 = mb.order[q3];
+    toB[inverse[i5]] = q3;
+    flagsB[q3] = data.label[i5] | mb.groupEnd[q3] << 1;
+  }
+  const prefix = (order, positive) => {
+    let k5 = 0;
+    while (k5 < n3 && positive[order[k5]] === 1) k5++;
+    for (let q3 = k5; q3 < n3; q3++) if (positive[order[q3]] !== 0) return -1;
+    return k5;
   };
-  rankSequential(w, data.label, ma.groupEnd, recip, n3, rank);
-  fill(outA, c5[4], c5[2], sums[0], sums[2]);
-  rankGathered(w, mb.order, mb.orderedLabel, mb.groupEnd, recip, n3, rank);
-  fill(outB, c5[5], c5[3], sums[1], sums[3]);
-  return true;
+  return { n: n3, prefixA: prefix(ma.order, ma.positive), prefixB: prefix(mb.order, mb.positive), flags, loss, toB, flagsB, perm };
 }
-function pairFused(p3, w, n3, outA, outB) {
-  if (scratchWB.length !== n3) scratchWB = new Uint8Array(n3);
-  const wB = scratchWB;
+var scratchB = new Uint8Array(0);
+var scratchSums = new Float64Array(8);
+var scratchRank = new Float64Array(2);
+var scratchCounts = new Float64Array(4);
+var recipCache = new Float64Array(1);
+function reciprocals(max) {
+  if (recipCache.length <= max) {
+    recipCache = new Float64Array(max + 1);
+    for (let k5 = 1; k5 <= max; k5++) recipCache[k5] = 1 / k5;
+  }
+  return recipCache;
+}
+function pairMetrics(p3, w, outA, outB) {
+  const n3 = p3.n;
+  if (scratchB.length !== n3) scratchB = new Uint8Array(n3);
   const recip = reciprocals(n3);
+  championPass(w, p3.flags, p3.loss, p3.toB, scratchB, recip, n3, scratchSums);
   const c5 = scratchCounts;
+  if (p3.prefixA >= 0 && p3.prefixB >= 0) {
+    prefixSums(w, p3.flags, p3.prefixA, c5, 0);
+    prefixSums(scratchB, p3.flagsB, p3.prefixB, c5, 2);
+  } else countingSums(w, p3.flags, n3, c5);
   const sums = scratchSums;
+  const total = sums[6];
+  const positives = sums[7];
+  binaryFromSums(outA, total, positives, c5[0], c5[1], sums[4], sums[5], sums[0], sums[2]);
   const rank = scratchRank;
-  const prefixes = p3.prefixA >= 0 && p3.prefixB >= 0;
-  if (prefixes) championPassPrefix(w, p3.flags, p3.loss, p3.toB, wB, recip, n3, c5, sums, rank);
-  else championPass(w, p3.flags, p3.loss, p3.toB, wB, recip, n3, c5, sums, rank);
-  const total = c5[0];
-  const positives = c5[1];
-  const negatives = total - positives;
-  const fill = (out, tp, pred, ll, br) => {
-    out[0] = total === 0 ? NaN : (2 * tp + total - positives - pred) / total;
-    out[1] = pred === 0 ? 0 : tp / pred;
-    out[2] = positives === 0 ? 0 : tp / positives;
-    out[3] = pred + positives === 0 ? 0 : 2 * tp / (pred + positives);
-    out[4] = positives === 0 || negatives === 0 ? NaN : rank[0] / (positives * negatives);
-    out[5] = positives === 0 ? NaN : rank[1] / positives;
-    out[6] = total === 0 ? NaN : ll / total;
-    out[7] = total === 0 ? NaN : br / total;
-  };
-  if (prefixes) {
-    prefixSums(w, p3.flags, p3.prefixA, c5, 2, 4);
-    prefixSums(wB, p3.flagsB, p3.prefixB, c5, 3, 5);
-  }
-  fill(outA, c5[4], c5[2], sums[0], sums[2]);
-  rankFlags(wB, p3.flagsB, recip, n3, rank);
-  fill(outB, c5[5], c5[3], sums[1], sums[3]);
-  return true;
+  rankPass(scratchB, p3.flagsB, recip, n3, rank);
+  binaryFromSums(outB, total, positives, c5[2], c5[3], rank[0], rank[1], sums[1], sums[3]);
 }
-var scratchWB = new Uint8Array(0);
-function championPass(w, flags, loss, toB, wB, recip, n3, counts, sums, rank) {
-  let predA = 0;
-  let predB = 0;
-  let tpA = 0;
-  let tpB = 0;
+function championPass(w, flags, loss, toB, wB, recip, n3, out) {
   let la = 0;
   let lb = 0;
   let ba = 0;
@@ -73825,100 +73762,36 @@ function championPass(w, flags, loss, toB, wB, recip, n3, counts, sums, rank) {
   let auc = 0;
   let ap = 0;
   for (let k5 = 0; k5 < n3; k5++) {
-    const wi = w[k5];
-    wB[toB[k5]] = wi;
+    const x = w[k5];
+    wB[toB[k5]] = x;
     const f5 = flags[k5];
-    const wy = wi & -(f5 & 1);
-    const a5 = -(f5 >> 1 & 1);
-    const b5 = -(f5 >> 2 & 1);
-    predA += wi & a5;
-    predB += wi & b5;
-    tpA += wy & a5;
-    tpB += wy & b5;
-    const j5 = k5 << 2;
-    la += wi * loss[j5];
-    lb += wi * loss[j5 + 1];
-    ba += wi * loss[j5 + 2];
-    bb += wi * loss[j5 + 3];
     const m3 = (f5 >> 3) - 1;
-    const tg = tpGroup + wy;
-    const wg = wGroup + wi;
+    const j5 = k5 << 2;
+    la += x * loss[j5];
+    lb += x * loss[j5 + 1];
+    ba += x * loss[j5 + 2];
+    bb += x * loss[j5 + 3];
+    const tg = tpGroup + (x & -(f5 & 1));
+    const wg = wGroup + x;
     const tge = tg & ~m3;
     const wge = wg & ~m3;
     auc += (wge - tge) * (tpCum + tg * 0.5);
     tpCum += tge;
     wCum += wge;
-    ap += tge * tpCum * recip[wCum];
+    ap += tge * (tpCum * recip[wCum]);
     tpGroup = tg & m3;
     wGroup = wg & m3;
   }
-  counts[0] = wCum + wGroup;
-  counts[1] = tpCum + tpGroup;
-  counts[2] = predA;
-  counts[3] = predB;
-  counts[4] = tpA;
-  counts[5] = tpB;
-  sums[0] = la;
-  sums[1] = lb;
-  sums[2] = ba;
-  sums[3] = bb;
-  rank[0] = auc;
-  rank[1] = ap;
+  out[0] = la;
+  out[1] = lb;
+  out[2] = ba;
+  out[3] = bb;
+  out[4] = auc;
+  out[5] = ap;
+  out[6] = wCum + wGroup;
+  out[7] = tpCum + tpGroup;
 }
-function championPassPrefix(w, flags, loss, toB, wB, recip, n3, counts, sums, rank) {
-  let la = 0;
-  let lb = 0;
-  let ba = 0;
-  let bb = 0;
-  let tpCum = 0;
-  let wCum = 0;
-  let tpGroup = 0;
-  let wGroup = 0;
-  let auc = 0;
-  let ap = 0;
-  for (let k5 = 0; k5 < n3; k5++) {
-    const wi = w[k5];
-    wB[toB[k5]] = wi;
-    const f5 = flags[k5];
-    const wy = wi & -(f5 & 1);
-    const j5 = k5 << 2;
-    la += wi * loss[j5];
-    lb += wi * loss[j5 + 1];
-    ba += wi * loss[j5 + 2];
-    bb += wi * loss[j5 + 3];
-    const m3 = (f5 >> 3) - 1;
-    const tg = tpGroup + wy;
-    const wg = wGroup + wi;
-    const tge = tg & ~m3;
-    const wge = wg & ~m3;
-    auc += (wge - tge) * (tpCum + tg * 0.5);
-    tpCum += tge;
-    wCum += wge;
-    ap += tge * tpCum * recip[wCum];
-    tpGroup = tg & m3;
-    wGroup = wg & m3;
-  }
-  counts[0] = wCum + wGroup;
-  counts[1] = tpCum + tpGroup;
-  sums[0] = la;
-  sums[1] = lb;
-  sums[2] = ba;
-  sums[3] = bb;
-  rank[0] = auc;
-  rank[1] = ap;
-}
-function prefixSums(w, flags, len, out, i5, j5) {
-  let sw = 0;
-  let swy = 0;
-  for (let k5 = 0; k5 < len; k5++) {
-    const wi = w[k5];
-    sw += wi;
-    swy += wi & -(flags[k5] & 1);
-  }
-  out[i5] = sw;
-  out[j5] = swy;
-}
-function rankFlags(w, flags, recip, n3, out) {
+function rankPass(w, flags, recip, n3, out) {
   let tpCum = 0;
   let wCum = 0;
   let tpGroup = 0;
@@ -73936,113 +73809,133 @@ function rankFlags(w, flags, recip, n3, out) {
     auc += (wge - tge) * (tpCum + tg * 0.5);
     tpCum += tge;
     wCum += wge;
-    ap += tge * tpCum * recip[wCum];
+    ap += tge * (tpCum * recip[wCum]);
     tpGroup = tg & m3;
     wGroup = wg & m3;
   }
   out[0] = auc;
   out[1] = ap;
 }
-var scratchCounts = new Float64Array(6);
-var scratchSums = new Float64Array(4);
-var scratchRank = new Float64Array(2);
-function countingSums(w, y, posA, posB, n3, out) {
-  let total = 0;
-  let positives = 0;
+function prefixSums(w, flags, len, out, at) {
+  let sw = 0;
+  let swy = 0;
+  for (let k5 = 0; k5 < len; k5++) {
+    const wi = w[k5];
+    sw += wi;
+    swy += wi & -(flags[k5] & 1);
+  }
+  out[at] = sw;
+  out[at + 1] = swy;
+}
+function countingSums(w, flags, n3, out) {
   let predA = 0;
   let predB = 0;
   let tpA = 0;
   let tpB = 0;
-  for (let i5 = 0; i5 < n3; i5++) {
-    const wi = w[i5];
-    const wy = wi * y[i5];
-    const a5 = posA[i5];
-    const b5 = posB[i5];
-    total += wi;
-    positives += wy;
-    predA += wi * a5;
-    predB += wi * b5;
-    tpA += wy * a5;
-    tpB += wy * b5;
-  }
-  out[0] = total;
-  out[1] = positives;
-  out[2] = predA;
-  out[3] = predB;
-  out[4] = tpA;
-  out[5] = tpB;
-}
-function lossSums(w, llA, llB, brA, brB, n3, out) {
-  let a5 = 0;
-  let b5 = 0;
-  let c5 = 0;
-  let d5 = 0;
-  for (let i5 = 0; i5 < n3; i5++) {
-    const wi = w[i5];
-    a5 += wi * llA[i5];
-    b5 += wi * llB[i5];
-    c5 += wi * brA[i5];
-    d5 += wi * brB[i5];
-  }
-  out[0] = a5;
-  out[1] = b5;
-  out[2] = c5;
-  out[3] = d5;
-}
-function rankSequential(w, y, end, recip, n3, out) {
-  let tpCum = 0;
-  let wCum = 0;
-  let tpGroup = 0;
-  let wGroup = 0;
-  let auc = 0;
-  let ap = 0;
   for (let k5 = 0; k5 < n3; k5++) {
     const wi = w[k5];
-    tpGroup += wi * y[k5];
-    wGroup += wi;
-    if (end[k5] === 1) {
-      auc += (wGroup - tpGroup) * (tpCum + tpGroup * 0.5);
-      tpCum += tpGroup;
-      wCum += wGroup;
-      ap += tpGroup * tpCum * recip[wCum];
-      tpGroup = 0;
-      wGroup = 0;
+    const f5 = flags[k5];
+    const wy = wi & -(f5 & 1);
+    const a5 = -(f5 >> 1 & 1);
+    const b5 = -(f5 >> 2 & 1);
+    predA += wi & a5;
+    predB += wi & b5;
+    tpA += wy & a5;
+    tpB += wy & b5;
+  }
+  out[0] = predA;
+  out[1] = tpA;
+  out[2] = predB;
+  out[3] = tpB;
+}
+var PAGE = 65536;
+var MAX_BYTES = 2 ** 31 - PAGE;
+var compiled;
+function wasmModule() {
+  if (compiled === void 0) {
+    const api = globalThis.WebAssembly;
+    try {
+      compiled = api ? new api.Module(Buffer.from(PAIR_KERNEL_WASM, "base64")) : null;
+    } catch {
+      compiled = null;
     }
   }
-  out[0] = auc;
-  out[1] = ap;
+  return compiled;
 }
-function rankGathered(w, order, y, end, recip, n3, out) {
-  let tpCum = 0;
-  let wCum = 0;
-  let tpGroup = 0;
-  let wGroup = 0;
-  let auc = 0;
-  let ap = 0;
-  for (let k5 = 0; k5 < n3; k5++) {
-    const wi = w[order[k5]];
-    tpGroup += wi * y[k5];
-    wGroup += wi;
-    if (end[k5] === 1) {
-      auc += (wGroup - tpGroup) * (tpCum + tpGroup * 0.5);
-      tpCum += tpGroup;
-      wCum += wGroup;
-      ap += tpGroup * tpCum * recip[wCum];
-      tpGroup = 0;
-      wGroup = 0;
+var WasmPairKernel = class _WasmPairKernel {
+  exports;
+  sums;
+  at;
+  /** The kernel for `layout`, or null when WebAssembly is unavailable or the layout does not fit its memory. */
+  static create(layout) {
+    const module = wasmModule();
+    if (!module) return null;
+    const n3 = layout.n;
+    const recip = 256;
+    const loss = recip + 8 * (n3 + 1);
+    const toB = loss + 16 * n3;
+    const flags = toB + 4 * n3;
+    const flagsB = flags + n3;
+    const w = flagsB + n3;
+    const wB = w + n3;
+    const bytes = wB + n3;
+    if (bytes > MAX_BYTES) return null;
+    try {
+      const api = globalThis.WebAssembly;
+      const exports = new api.Instance(module, {}).exports;
+      const pages = Math.ceil(bytes / PAGE);
+      const have = exports.memory.buffer.byteLength / PAGE;
+      if (pages > have) exports.memory.grow(pages - have);
+      return new _WasmPairKernel(exports, layout, { recip, loss, toB, flags, flagsB, w, wB });
+    } catch {
+      return null;
     }
   }
-  out[0] = auc;
-  out[1] = ap;
-}
-var recipCache = new Float64Array(0);
-function reciprocals(max) {
-  if (recipCache.length <= max) {
-    recipCache = new Float64Array(max + 1);
-    for (let k5 = 1; k5 <= max; k5++) recipCache[k5] = 1 / k5;
+  /** The layout's row count and prefix lengths (its arrays live in the module's memory). */
+  n;
+  prefixA;
+  prefixB;
+  constructor(exports, layout, at) {
+    this.exports = exports;
+    this.at = at;
+    const buffer = exports.memory.buffer;
+    const n3 = layout.n;
+    this.n = n3;
+    this.prefixA = layout.prefixA;
+    this.prefixB = layout.prefixB;
+    this.sums = new Float64Array(buffer, 0, 32);
+    const recip = new Float64Array(buffer, at.recip, n3 + 1);
+    for (let k5 = 1; k5 <= n3; k5++) recip[k5] = 1 / k5;
+    new Float32Array(buffer, at.loss, 4 * n3).set(layout.loss);
+    new Int32Array(buffer, at.toB, n3).set(layout.toB);
+    new Uint8Array(buffer, at.flags, n3).set(layout.flags);
+    new Uint8Array(buffer, at.flagsB, n3).set(layout.flagsB);
   }
-  return recipCache;
-}
+  /** The current counts, in the layout's row order (a view into the module's memory). */
+  get counts() {
+    return new Uint8Array(this.exports.memory.buffer, this.at.w, this.n);
+  }
+  /** Draws a resample's counts from xoshiro128** state words (bootstrap.ts seedState), as resampleCounts does. */
+  draw(state2) {
+    const n3 = this.n;
+    this.exports.draw(this.at.w, n3, state2[0], state2[1], state2[2], state2[3], n3 / 4294967296);
+  }
+  /** Both models' metrics (METRICS.binary order) for the current counts, as pairMetrics. */
+  metrics(outA, outB) {
+    const { exports: x, at, sums: s2, n: n3 } = this;
+    const prefix = this.prefixA >= 0 && this.prefixB >= 0;
+    x.champion(at.w, at.flags, at.loss, at.toB, at.wB, at.recip, n3, prefix ? this.prefixA : -1, 0);
+    x.rank(at.wB, at.flagsB, at.recip, n3, prefix ? this.prefixB : -1, 12 * 8);
+    if (prefix) {
+      binaryFromSums(outA, s2[6], s2[7], s2[8], s2[9], s2[4], s2[5], s2[0], s2[2]);
+      binaryFromSums(outB, s2[6], s2[7], s2[14], s2[15], s2[12], s2[13], s2[1], s2[3]);
+    } else {
+      x.counting(at.w, at.flags, n3, 16 * 8);
+      binaryFromSums(outA, s2[6], s2[7], s2[16], s2[17], s2[4], s2[5], s2[0], s2[2]);
+      binaryFromSums(outB, s2[6], s2[7], s2[18], s2[19], s2[12], s2[13], s2[1], s2[3]);
+    }
+  }
+};
 
 // src/evaluate/bootstrap.ts
 var BOOTSTRAP_TASK = "refit:evaluate-bootstrap";
@@ -74087,20 +73980,33 @@ function resampleCounts(n3, seed, resample, counts) {
   }
   return counts;
 }
-function runResamples(data, seed, from, to) {
+function runResamples(data, seed, from, to, kernel = "auto") {
   const m3 = METRICS[data.task].length;
-  data = forBootstrap(data);
   const out = new Float64Array((to - from) * m3);
+  const store = (r5, a6, b6) => {
+    for (let j5 = 0; j5 < m3; j5++) out[(r5 - from) * m3 + j5] = b6[j5] - a6[j5];
+  };
   const counts = new Uint8Array(data.n);
   const a5 = new Float64Array(m3);
   const b5 = new Float64Array(m3);
-  for (let r5 = from; r5 < to; r5++) {
-    resampleCounts(data.n, seed, r5, counts);
-    if (!binaryPairMetrics(data, counts, a5, b5)) {
+  const layout = pairLayout(data);
+  if (!layout) {
+    for (let r5 = from; r5 < to; r5++) {
+      resampleCounts(data.n, seed, r5, counts);
       computeMetrics(data, 0, counts, a5);
       computeMetrics(data, 1, counts, b5);
+      store(r5, a5, b5);
     }
-    for (let j5 = 0; j5 < m3; j5++) out[(r5 - from) * m3 + j5] = b5[j5] - a5[j5];
+    return out;
+  }
+  const wasm = kernel === "js" ? null : WasmPairKernel.create(layout);
+  if (kernel === "wasm" && !wasm) throw new Error("the WebAssembly pair kernel is unavailable (no WebAssembly, or the data needs more than 2 GiB of module memory)");
+  for (let r5 = from; r5 < to; r5++) {
+    if (wasm) {
+      wasm.draw(seedState(seed, r5));
+      wasm.metrics(a5, b5);
+    } else pairMetrics(layout, resampleCounts(data.n, seed, r5, counts), a5, b5);
+    store(r5, a5, b5);
   }
   return out;
 }
@@ -74114,21 +74020,22 @@ function percentile(values, q3) {
 }
 async function pairedBootstrap(data, options) {
   const { resamples, seed } = options;
+  const kernel = options.kernel ?? "auto";
   const m3 = METRICS[data.task].length;
   let deltas;
   let threads = 0;
   if (options.workerEntry && data.n >= WORKER_MIN_ROWS && resamples >= 2) {
     const half = Math.floor(resamples / 2);
     const parts = await Promise.all([
-      runInWorker(options.workerEntry, data, seed, 0, half),
-      runInWorker(options.workerEntry, data, seed, half, resamples)
+      runInWorker(options.workerEntry, data, seed, 0, half, kernel),
+      runInWorker(options.workerEntry, data, seed, half, resamples, kernel)
     ]);
     deltas = new Float64Array(resamples * m3);
     deltas.set(parts[0], 0);
     deltas.set(parts[1], half * m3);
     threads = 2;
   } else {
-    deltas = runResamples(data, seed, 0, resamples);
+    deltas = runResamples(data, seed, 0, resamples, kernel);
   }
   const intervals = [];
   const column = new Float64Array(resamples);
@@ -74140,9 +74047,9 @@ async function pairedBootstrap(data, options) {
   }
   return { intervals, resamples, threads };
 }
-function runInWorker(entry, data, seed, from, to) {
+function runInWorker(entry, data, seed, from, to, kernel) {
   return new Promise((resolve2, reject) => {
-    const worker = new Worker(entry, { workerData: { task: BOOTSTRAP_TASK, data, seed, from, to } });
+    const worker = new Worker(entry, { workerData: { task: BOOTSTRAP_TASK, data, seed, from, to, kernel } });
     let settled = false;
     worker.once("message", (reply) => {
       settled = true;
@@ -74163,7 +74070,7 @@ function serveBootstrapWorker() {
   const task = workerData;
   if (task?.task !== BOOTSTRAP_TASK) return false;
   try {
-    const deltas = runResamples(task.data, task.seed, task.from, task.to);
+    const deltas = runResamples(task.data, task.seed, task.from, task.to, task.kernel ?? "auto");
     parentPort.postMessage({ ok: true, deltas }, [deltas.buffer]);
   } catch (error3) {
     parentPort.postMessage({ ok: false, error: error3 instanceof Error ? error3.message : String(error3) });
@@ -74276,10 +74183,10 @@ function evaluateGate(metric, gate, candidate, baseline) {
         messages.push(`${metric} minimum relative change check failed: the champion's ${metric} is 0, so (as MLflow) the challenger must simply be better: ${candidate} ${op2} ${bound} fails.`);
       }
     } else {
-      const relative = gate.greaterIsBetter ? (candidate - baseline) / baseline : (baseline - candidate) / baseline;
-      if (relative < gate.minRelativeChange) {
+      const relative2 = gate.greaterIsBetter ? (candidate - baseline) / baseline : (baseline - candidate) / baseline;
+      if (relative2 < gate.minRelativeChange) {
         const note = baseline < 0 ? " (the champion value is negative; as in MLflow the change is divided by the signed value)" : "";
-        messages.push(`${metric} minimum relative change check failed: challenger ${candidate}, champion ${baseline}, relative change ${relative} < ${gate.minRelativeChange}${note}.`);
+        messages.push(`${metric} minimum relative change check failed: challenger ${candidate}, champion ${baseline}, relative change ${relative2} < ${gate.minRelativeChange}${note}.`);
       }
     }
   }
@@ -74417,7 +74324,17 @@ async function evaluatePredictions(options) {
   const labelKeys = Array.from({ length: n3 }, (_, k5) => keyOf(label, k5));
   const distinct = [...new Set(labelKeys)];
   const task = options.task ?? inferTask(label, distinct, outputs[0].score);
-  const data = prepare(task, label, labelKeys, distinct, outputs, { champion: options.champion, challenger: options.challenger, labelColumn, scoreColumn, predictionColumn }, warnings);
+  const names = { champion: options.champion, challenger: options.challenger, labelColumn, scoreColumn, predictionColumn };
+  let data;
+  if (task === "multiclass") {
+    const keys = multiclassKeys(label, distinct, outputs, names);
+    const probabilities = await Promise.all(outputs.map((o3) => readClassProbabilities(o3, keys.classes, scoreColumn)));
+    data = prepareMulticlass(label, labelKeys, keys, [probabilities[0], probabilities[1]]);
+    const missing = outputs.filter((_, m3) => probabilities[m3] === null).map((o3) => o3.table.source);
+    if (missing.length > 0) {
+      warnings.push(`multiclass log_loss ${missing.length === 2 ? "skipped" : "left out for one model"}: ${missing.join(" and ")} ${missing.length === 2 ? "have" : "has"} no per-class probability columns (${keys.classes.map((c5) => `${scoreColumn}_${c5}`).join(", ")})`);
+    }
+  } else data = prepare(task, label, labelKeys, distinct, outputs, names, warnings);
   const ones = new Uint8Array(n3).fill(1);
   const a5 = computeMetrics(data, 0, ones);
   const b5 = computeMetrics(data, 1, ones);
@@ -74445,7 +74362,6 @@ async function evaluatePredictions(options) {
       metrics.push({ name, champion: null, challenger: null, delta: null, ci: null, greaterIsBetter: gates[name].greaterIsBetter, gate: evaluateGate(name, gates[name], null, null) });
     }
   }
-  if (task === "multiclass" && Number.isNaN(a5[3])) warnings.push("multiclass log_loss skipped: it needs per-class probabilities, which this release does not read yet");
   const sliceResults = computeSlices(data, champ, slices, align2.champion, task);
   const primary = task === "binary" ? Number.isNaN(a5[4]) ? "f1" : "roc_auc" : task === "multiclass" ? "macro_f1" : "rmse";
   const primaryInfo = infos.find((i5) => i5.name === primary);
@@ -74567,20 +74483,6 @@ function prepare(task, label, labelKeys, distinct, outputs, names, warnings) {
     });
     return { task, n: n3, label: y, models: [models2[0], models2[1]] };
   }
-  if (task === "multiclass") {
-    const predKeys = outputs.map((o3, m3) => {
-      const col = o3.prediction ?? o3.score;
-      if (!col || o3.prediction === null && col.kind === "numeric" && !col.values.every(Number.isInteger)) {
-        throw new UserError(`${m3 === 0 ? names.champion : names.challenger}: a multiclass task needs the predicted class in column "${names.predictionColumn}"`);
-      }
-      return Array.from({ length: n3 }, (_, k5) => keyOf(col, k5));
-    });
-    const classes = sortKeys([.../* @__PURE__ */ new Set([...distinct, ...predKeys[0], ...predKeys[1]])], label.kind === "numeric");
-    const indexOf = new Map(classes.map((c5, i5) => [c5, i5]));
-    const y = Int32Array.from(labelKeys, (k5) => indexOf.get(k5));
-    const models2 = predKeys.map((keys) => prepareMulticlassModel(y, Int32Array.from(keys, (k5) => indexOf.get(k5)), null));
-    return { task, n: n3, classes: classes.length, label: y, models: [models2[0], models2[1]] };
-  }
   if (label.kind !== "numeric") throw new UserError(`${names.champion}: column "${names.labelColumn}" holds text; a regression task needs numeric labels`);
   const models = outputs.map((o3, m3) => {
     const col = o3.prediction ?? o3.score;
@@ -74588,6 +74490,48 @@ function prepare(task, label, labelKeys, distinct, outputs, names, warnings) {
     return prepareRegressionModel(label.values, col.values);
   });
   return { task, n: n3, label: label.values, centered: centerLabels(label.values), models: [models[0], models[1]] };
+}
+function multiclassKeys(label, distinct, outputs, names) {
+  const n3 = label.kind === "numeric" ? label.values.length : label.values.length;
+  const predictions = outputs.map((o3, m3) => {
+    const col = o3.prediction ?? o3.score;
+    if (!col || o3.prediction === null && col.kind === "numeric" && !col.values.every(Number.isInteger)) {
+      throw new UserError(`${m3 === 0 ? names.champion : names.challenger}: a multiclass task needs the predicted class in column "${names.predictionColumn}"`);
+    }
+    return Array.from({ length: n3 }, (_, k5) => keyOf(col, k5));
+  });
+  const numeric = label.kind === "numeric";
+  const classes = sortKeys([.../* @__PURE__ */ new Set([...distinct, ...predictions[0], ...predictions[1]])], numeric);
+  return { predictions, classes, numeric };
+}
+function prepareMulticlass(label, labelKeys, keys, probabilities) {
+  const indexOf = new Map(keys.classes.map((c5, i5) => [c5, i5]));
+  const y = Int32Array.from(labelKeys, (k5) => indexOf.get(k5));
+  const models = keys.predictions.map((predicted, m3) => prepareMulticlassModel(y, Int32Array.from(predicted, (k5) => indexOf.get(k5)), probabilities[m3]));
+  return { task: "multiclass", n: y.length, classes: keys.classes.length, label: y, models: [models[0], models[1]] };
+}
+async function readClassProbabilities(o3, classes, scoreColumn) {
+  const columns = classes.map((c5) => `${scoreColumn}_${c5}`);
+  const table2 = await readTable(o3.table.source, { columns: [], optional: columns });
+  const present = columns.filter((c5) => table2.columns.has(c5));
+  if (present.length === 0) return null;
+  if (present.length < columns.length) {
+    const missing = columns.filter((c5) => !table2.columns.has(c5));
+    throw new UserError(`${o3.table.source}: no per-class probability column ${missing.map((c5) => JSON.stringify(c5)).join(", ")}; multiclass log_loss needs one column per class (${columns.join(", ")}), or none of them`);
+  }
+  return columns.map((name) => {
+    const col = table2.columns.get(name);
+    if (col.kind !== "numeric") throw new UserError(`${o3.table.source}: column "${name}" holds text; it must hold the probability of that class`);
+    const values = new Float64Array(o3.rows.length);
+    for (let k5 = 0; k5 < o3.rows.length; k5++) {
+      const v = col.values[o3.rows[k5]];
+      if (!(v >= 0 && v <= 1)) {
+        throw new UserError(`${o3.table.source}: column "${name}" holds ${Number.isNaN(v) ? "a missing value or NaN" : v} at data row ${o3.rows[k5] + 1}; a class probability must be a number in [0, 1]`);
+      }
+      values[k5] = v;
+    }
+    return values;
+  });
 }
 function computeSlices(data, champ, slices, rows, task) {
   const out = [];
@@ -74613,8 +74557,8 @@ function computeSlices(data, champ, slices, rows, task) {
         const delta = ca !== null && cb !== null ? cb - ca : null;
         if (delta !== null && ca !== null) {
           const bad = info2.greaterIsBetter ? -delta : delta;
-          const relative = bad / Math.max(Math.abs(ca), 1e-12);
-          if (bad > 0 && (worst === null || relative > worst.relative)) worst = { metric: info2.name, delta, relative };
+          const relative2 = bad / Math.max(Math.abs(ca), 1e-12);
+          if (bad > 0 && (worst === null || relative2 > worst.relative)) worst = { metric: info2.name, delta, relative: relative2 };
         }
         return { name: info2.name, champion: ca, challenger: cb, delta };
       });
@@ -75202,7 +75146,7 @@ function group4(name, fn) {
 
 // src/actions/evaluate/run.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/config/refit-config.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -75228,6 +75172,120 @@ async function readTextOrFile(value, where) {
   } catch {
     throw new UserError(`${where}: no such file ${trimmed}; give the path of a YAML/JSON file or the settings themselves`);
   }
+}
+
+// src/evaluate/report.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/artifact.ts
+import { createHash as createHash8 } from "node:crypto";
+import { readdir as readdir3, stat as stat3 } from "node:fs/promises";
+import { join as join6, relative, sep as sep2 } from "node:path";
+
+// src/snapshot/hash.ts
+import { createHash as createHash7 } from "node:crypto";
+import { createReadStream as createReadStream3 } from "node:fs";
+async function hashFile(path, options = {}) {
+  return hashChunks(createReadStream3(path, { highWaterMark: 1 << 20 }), path, options);
+}
+async function hashS3Object(s3, location, display) {
+  return hashChunks(s3.stream(location), display, {});
+}
+async function hashChunks(chunks, display, options) {
+  const sha256 = createHash7("sha256");
+  const md5 = options.md5 ? createHash7("md5") : null;
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      sha256.update(chunk);
+      md5?.update(chunk);
+      size += chunk.byteLength;
+    }
+  } catch (error3) {
+    throw fileError(error3, display);
+  }
+  return { size, sha256: sha256.digest("hex"), ...md5 ? { md5: md5.digest("hex") } : {} };
+}
+async function mapLimit(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// src/artifact.ts
+async function artifactDigest(uri, what = "artifact") {
+  if (uri.trim() === "") throw new UserError(`${what}: empty; give the path or s3:// URI of the trained model.`);
+  if (uri.startsWith("s3://")) return s3Digest(uri, what);
+  let info2;
+  try {
+    info2 = await stat3(uri);
+  } catch (error3) {
+    const code2 = error3.code;
+    throw new UserError(`${what}: ${uri} ${code2 === "ENOENT" ? "does not exist" : `cannot be read (${code2})`}; give the path of the trained model file or directory.`);
+  }
+  if (info2.isFile()) {
+    const { sha256, size } = await hashFile(uri);
+    return { uri, digest: `sha256:${sha256}`, size, files: 1 };
+  }
+  if (!info2.isDirectory()) throw new UserError(`${what}: ${uri} is neither a file nor a directory.`);
+  const paths = await listFiles(uri);
+  if (paths.length === 0) throw new UserError(`${what}: the directory ${uri} holds no files.`);
+  const hashed = await mapLimit(paths, 4, async (path) => ({ path, ...await hashFile(join6(uri, path)) }));
+  return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.path, sha256: h5.sha256, size: h5.size }))) };
+}
+function directoryDigest(files) {
+  const sorted = [...files].sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
+  const hash = createHash8("sha256");
+  let size = 0;
+  for (const f5 of sorted) {
+    hash.update(`${f5.sha256}  ${f5.path}
+`);
+    size += f5.size;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size, files: sorted.length };
+}
+async function listFiles(dir) {
+  const entries = await readdir3(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e5) => e5.isFile()).map((e5) => relative(dir, join6(e5.parentPath, e5.name)).split(sep2).join("/"));
+}
+async function s3Digest(uri, what) {
+  const location = parseS3Uri(uri);
+  const s3 = new S3Access();
+  try {
+    if (location.key === "" || location.key.endsWith("/")) {
+      const keys = await s3.list(location.bucket, location.key);
+      if (keys.length === 0) throw new UserError(`${what}: no objects under ${uri}.`);
+      const hashed = await mapLimit(keys, 4, async (key) => ({ key, ...await hashS3Object(s3, { bucket: location.bucket, key }, `s3://${location.bucket}/${key}`) }));
+      return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.key.slice(location.key.length), sha256: h5.sha256, size: h5.size }))) };
+    }
+    const { sha256, size } = await hashS3Object(s3, location, uri);
+    return { uri, digest: `sha256:${sha256}`, size, files: 1 };
+  } finally {
+    await s3.close();
+  }
+}
+
+// src/report/format.ts
+function formatScore(value) {
+  if (value === null || value === void 0 || Number.isNaN(value)) return "n/a";
+  if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
+  if (value === 0) return "0";
+  const abs = Math.abs(value);
+  if (abs < 1e-4 || abs >= 1e6) return value.toExponential(2);
+  return Number(value.toPrecision(4)).toString();
+}
+function formatPercent(share, digits = 1) {
+  return `${(share * 100).toFixed(digits)}%`;
+}
+function formatCount(n3) {
+  return n3.toLocaleString("en-US");
 }
 
 // src/report/markdown.ts
@@ -75262,22 +75320,6 @@ function table(header, rows, align2) {
   });
   const line = (cells) => `| ${cells.join(" | ")} |`;
   return [line(header), line(rule), ...rows.map(line)].join("\n");
-}
-
-// src/report/format.ts
-function formatScore(value) {
-  if (value === null || value === void 0 || Number.isNaN(value)) return "n/a";
-  if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  if (abs < 1e-4 || abs >= 1e6) return value.toExponential(2);
-  return Number(value.toPrecision(4)).toString();
-}
-function formatPercent(share, digits = 1) {
-  return `${(share * 100).toFixed(digits)}%`;
-}
-function formatCount(n3) {
-  return n3.toLocaleString("en-US");
 }
 
 // src/report/mermaid.ts
@@ -75496,6 +75538,79 @@ function renderEvaluationMarkdown(input2) {
   if (result.warnings.length > 0) lines.push("**Warnings**", "", ...result.warnings.map((w) => `- ${escapeMarkdown(w)}`), "");
   if (input2.runUrl) lines.push(`[Workflow run](${encodeURI(input2.runUrl)})`, "");
   return lines.join("\n");
+}
+
+// src/evaluate/report.ts
+async function parseLatency(value, where) {
+  const { text, source } = await readTextOrFile(value, where);
+  let pairs;
+  if (source === where) {
+    pairs = {};
+    for (const part of text.split(/[,\n]/).map((p3) => p3.trim()).filter(Boolean)) {
+      const eq = part.indexOf("=");
+      if (eq < 0) throw new UserError(`${where}: expected champion=<ms>,challenger=<ms>, got ${JSON.stringify(part)}`);
+      pairs[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  } else {
+    let doc;
+    try {
+      doc = (0, import_yaml3.parse)(text);
+    } catch (error3) {
+      throw new UserError(`${source}: not valid YAML/JSON (${error3.message.split("\n")[0]}); expected {champion: <ms>, challenger: <ms>}`);
+    }
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new UserError(`${source}: expected a mapping {champion: <ms>, challenger: <ms>}`);
+    pairs = doc;
+  }
+  const unknown = Object.keys(pairs).filter((k5) => k5 !== "champion" && k5 !== "challenger");
+  if (unknown.length > 0) throw new UserError(`${source}: unknown key ${JSON.stringify(unknown[0])}; give champion and challenger latencies in milliseconds`);
+  for (const side of ["champion", "challenger"]) {
+    if (pairs[side] === void 0) throw new UserError(`${source}: no ${side} latency; give both, e.g. champion=12.1,challenger=9.8 (milliseconds)`);
+  }
+  return {
+    champion: parseNumber2(pairs.champion, `${source}: champion latency (ms)`, { min: 0 }),
+    challenger: parseNumber2(pairs.challenger, `${source}: challenger latency (ms)`, { min: 0 })
+  };
+}
+function duration(seconds) {
+  const s2 = Math.round(seconds);
+  const h5 = Math.floor(s2 / 3600);
+  const m3 = Math.floor(s2 % 3600 / 60);
+  return h5 > 0 ? `${h5} h ${m3} min` : m3 > 0 ? `${m3} min ${s2 % 60} s` : `${s2} s`;
+}
+function figureLines(figures, artifact) {
+  const lines = [];
+  if (figures.costUsd !== void 0 || figures.billedSeconds !== void 0) {
+    const parts = [figures.costUsd !== void 0 ? `$${figures.costUsd.toFixed(2)}` : null, figures.billedSeconds !== void 0 ? `${duration(figures.billedSeconds)} billed` : null];
+    lines.push({ label: "Training run", value: parts.filter(Boolean).join(", ") });
+  }
+  if (figures.latencyMs) {
+    const { champion, challenger } = figures.latencyMs;
+    const change = champion > 0 ? ` (${challenger >= champion ? "+" : ""}${((challenger - champion) / champion * 100).toFixed(1)}%)` : "";
+    lines.push({ label: "Latency", value: `champion ${formatScore(champion)} ms, challenger ${formatScore(challenger)} ms${change}` });
+  }
+  if (artifact) lines.push({ label: "Artifact", value: `${artifact.digest.slice(0, "sha256:".length + 12)} (${artifact.uri}, ${artifact.files} file${artifact.files === 1 ? "" : "s"}, ${artifact.size.toLocaleString("en-US")} bytes)` });
+  return lines;
+}
+function artifactLine(artifact) {
+  const json = JSON.stringify({ uri: artifact.uri, digest: artifact.digest }).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return `<!-- refit:artifact ${json} -->`;
+}
+async function evaluationReport(options) {
+  const { model, artifact: artifactUri, figures = {}, marker, runUrl: runUrl2, ...evaluate } = options;
+  const [result, artifact] = await Promise.all([evaluateModels(evaluate), artifactUri !== void 0 ? artifactDigest(artifactUri, "artifact") : Promise.resolve(null)]);
+  const hasFigures = Object.keys(figures).length > 0;
+  const json = { model, ...result, ...hasFigures ? { figures } : {}, ...artifact ? { artifact } : {} };
+  const extras = figureLines(figures, artifact);
+  const markdown = renderEvaluationMarkdown({
+    model,
+    result,
+    champion: evaluate.champion,
+    challenger: evaluate.challenger,
+    ...marker ? { marker } : {},
+    ...runUrl2 ? { runUrl: runUrl2 } : {},
+    ...extras.length > 0 ? { extras } : {}
+  });
+  return { result, artifact, json, markdown };
 }
 
 // node_modules/universal-user-agent/index.js
@@ -76780,8 +76895,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -79911,11 +80026,11 @@ function fit(text) {
 }
 async function publishCheckRun(client, request2) {
   const { owner, repo } = request2;
-  const output = { title: request2.title.slice(0, 255), summary: fit(request2.summary) };
+  const output = { title: request2.title.slice(0, 255), summary: fit(request2.summary), ...request2.text !== void 0 ? { text: fit(request2.text) } : {} };
   try {
     const { data } = await client.rest.checks.listForRef({ owner, repo, ref: request2.headSha, check_name: request2.name, filter: "latest", per_page: 100 });
     const existing = data.check_runs.find((run2) => run2.name === request2.name);
-    const fields = { status: "completed", conclusion: request2.conclusion, completed_at: (/* @__PURE__ */ new Date()).toISOString(), output, ...request2.detailsUrl ? { details_url: request2.detailsUrl } : {} };
+    const fields = { status: "completed", conclusion: request2.conclusion, completed_at: (/* @__PURE__ */ new Date()).toISOString(), output, ...request2.detailsUrl ? { details_url: request2.detailsUrl } : {}, ...request2.externalId !== void 0 ? { external_id: request2.externalId } : {} };
     if (existing) {
       await client.rest.checks.update({ owner, repo, check_run_id: existing.id, ...fields });
       return { id: existing.id, operation: "updated" };
@@ -80026,14 +80141,23 @@ async function run(options = {}) {
         seed: input("seed") ? parseNumber2(input("seed"), "input seed", { min: 0, integer: true }) : 0,
         comment: parseBoolean2(input("comment") || "true", "comment"),
         checkName: input("check-name") || `refit / evaluation ${input("model") || "default"}`,
-        token
+        token,
+        artifact: input("artifact") || void 0,
+        figures: {
+          ...input("cost-usd") ? { costUsd: parseNumber2(input("cost-usd"), "input cost-usd", { min: 0 }) } : {},
+          ...input("billed-seconds") ? { billedSeconds: parseNumber2(input("billed-seconds"), "input billed-seconds", { min: 0 }) } : {},
+          ...input("latency") ? { latencyMs: await parseLatency(input("latency"), "input latency") } : {}
+        }
       };
       debug(`inputs: ${JSON.stringify({ ...s2, token: s2.token ? "***" : "" })}`);
       return s2;
     });
-    const result = await group4(
+    const url = runUrl();
+    const marker = commentMarker("evaluation", `model=${settings.model}`);
+    const report = await group4(
       "Evaluation",
-      () => evaluateModels({
+      () => evaluationReport({
+        model: settings.model,
         champion: settings.champion,
         challenger: settings.challenger,
         labelColumn: settings.labelColumn,
@@ -80043,25 +80167,31 @@ async function run(options = {}) {
         slices: settings.slices,
         bootstrap: settings.bootstrap,
         seed: settings.seed,
+        figures: settings.figures,
+        marker,
+        ...url ? { runUrl: url } : {},
+        ...settings.artifact !== void 0 ? { artifact: settings.artifact } : {},
         ...settings.task ? { task: settings.task } : {},
         ...settings.gates ? { gates: settings.gates } : {},
         ...options.workerEntry ? { workerEntry: options.workerEntry } : {}
       })
     );
+    const { result, markdown, artifact } = report;
     const repository = process.env.GITHUB_REPOSITORY;
-    const url = runUrl();
-    const marker = commentMarker("evaluation", `model=${settings.model}`);
-    const markdown = renderEvaluationMarkdown({ model: settings.model, result, marker, champion: settings.champion, challenger: settings.challenger, ...url ? { runUrl: url } : {} });
-    const dir = join6(process.env.RUNNER_TEMP || ".", "refit", settings.model);
+    const dir = join7(process.env.RUNNER_TEMP || ".", "refit", settings.model);
     await mkdir2(dir, { recursive: true });
-    const jsonPath = join6(dir, "evaluation.json");
-    const mdPath = join6(dir, "evaluation.md");
-    await writeFile2(jsonPath, JSON.stringify({ model: settings.model, ...result }, null, 2) + "\n");
+    const jsonPath = join7(dir, "evaluation.json");
+    const mdPath = join7(dir, "evaluation.md");
+    await writeFile2(jsonPath, JSON.stringify(report.json, null, 2) + "\n");
     await writeFile2(mdPath, markdown);
     await summary.addRaw(markdown, true).write();
     setOutput("passed", String(result.passed));
     setOutput("report-json", jsonPath);
     setOutput("report-markdown", mdPath);
+    if (artifact) {
+      setOutput("artifact-digest", artifact.digest);
+      info(`artifact ${artifact.uri}: ${artifact.digest} (${artifact.files} file(s), ${artifact.size} bytes)`);
+    }
     await group4("Publish", async () => {
       const [owner, repo] = (repository ?? "").split("/");
       if (!owner || !repo || !settings.token) {
@@ -80096,6 +80226,10 @@ async function run(options = {}) {
             conclusion: result.passed ? "success" : "failure",
             title: markdown.split("\n").find((l3) => l3.startsWith("## "))?.slice(3) ?? "Evaluation",
             summary: markdown,
+            // Provenance for the promote action: the digest as external_id and a hidden line in
+            // the text (replacing any an earlier run on this commit recorded).
+            text: artifact ? artifactLine(artifact) : "No model artifact recorded: set the evaluate action's artifact input to record its digest.",
+            ...artifact ? { externalId: artifact.digest } : {},
             ...url ? { detailsUrl: url } : {}
           });
           setOutput("check-run-id", String(check.id));

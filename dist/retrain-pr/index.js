@@ -1,5 +1,8 @@
 import { createRequire as __refitCreateRequire } from 'node:module';
 const require = __refitCreateRequire(import.meta.url);
+import { dirname as __refitDirname } from 'node:path';
+import { fileURLToPath as __refitFileURLToPath } from 'node:url';
+const __dirname = __refitDirname(__refitFileURLToPath(import.meta.url));
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;

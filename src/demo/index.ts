@@ -68,13 +68,13 @@ export interface DemoResult {
   gitLog: string[];
 }
 
-const GATES = `
+export const GATES = `
 roc_auc: { threshold: 0.85, greater_is_better: true }
 accuracy: { threshold: 0.85, greater_is_better: true }
 log_loss: { threshold: 0.35, greater_is_better: false }
 `;
 
-const DEMO_CONFIG = `# Refit settings of the demo (the example's, with a lower drift share so two drifted columns of
+export const DEMO_CONFIG = `# Refit settings of the demo (the example's, with a lower drift share so two drifted columns of
 # twelve are enough to retrain).
 drift:
   ignore: [pickup, dropoff]
@@ -300,7 +300,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
  * The live trips the canary scores: the holdout days again, as an upstream change would deliver
  * them — fares and totals in cents instead of dollars. Simulated on purpose, and said so.
  */
-async function simulatedLiveWindow(current: string): Promise<string> {
+export async function simulatedLiveWindow(current: string): Promise<string> {
   const lines = (await readFile(current, 'utf8')).trimEnd().split('\n');
   const header = lines[0]!.split(',');
   const fare = header.indexOf('fare');
