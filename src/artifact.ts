@@ -66,7 +66,8 @@ export function directoryDigest(files: { path: string; sha256: string; size: num
   return { digest: `sha256:${hash.digest('hex')}`, size, files: sorted.length };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** The files below a directory, relative to it with `/` separators. */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())

@@ -22319,7 +22319,7 @@ var require_dist_cjs7 = __commonJS({
     exports.streamCollector = streamCollector7;
     var { buildQueryString: buildQueryString2, HttpResponse: HttpResponse2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var node_https = __require("node:https");
-    var { Readable: Readable9 } = __require("node:stream");
+    var { Readable: Readable10 } = __require("node:stream");
     var http2 = __require("node:http2");
     function buildAbortError(abortSignal) {
       const reason = abortSignal && typeof abortSignal === "object" && "reason" in abortSignal ? abortSignal.reason : void 0;
@@ -22497,7 +22497,7 @@ var require_dist_cjs7 = __commonJS({
       }
     }
     function writeBody(httpRequest, body) {
-      if (body instanceof Readable9) {
+      if (body instanceof Readable10) {
         body.pipe(httpRequest);
         return;
       }
@@ -27605,7 +27605,7 @@ var require_dist_cjs11 = __commonJS({
     var { createHash: createHash11, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname: dirname4, join: join14 } = __require("node:path");
+    var { dirname: dirname4, join: join15 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -27771,10 +27771,10 @@ var require_dist_cjs11 = __commonJS({
         await promises.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join14(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join15(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
         const loginSessionSha256 = createHash11("sha256").update(loginSessionBytes).digest("hex");
-        return join14(directory, `${loginSessionSha256}.json`);
+        return join15(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -64014,6 +64014,7 @@ function parseRegistry(value, where, model) {
     if (seen.has(v.version)) fail(where, `version ${v.version} appears twice`);
     seen.add(v.version);
     if (!isObject(v.artifact) || typeof v.artifact.uri !== "string" || typeof v.artifact.digest !== "string") fail(where, `version ${v.version} has no artifact uri and digest`);
+    if (v.artifact.source !== void 0 && typeof v.artifact.source !== "string") fail(where, `version ${v.version} has an artifact source that is not a string`);
     if (typeof v.createdAt !== "string" || !nullableString(v.trainedAt ?? null)) fail(where, `version ${v.version} has no createdAt`);
   }
   const aliases = value.aliases;
@@ -65873,13 +65874,101 @@ async function evaluateCommand(argv, io) {
   return 0;
 }
 
-// src/registry/s3-store.ts
+// src/registry/artifact-copy.ts
+import { createReadStream as createReadStream4 } from "node:fs";
+import { stat as stat5 } from "node:fs/promises";
+import { join as join13 } from "node:path";
+import { Readable as Readable9 } from "node:stream";
+var MAX_SINGLE_PUT = 5 * 1024 ** 3;
 function statusOf(error2) {
   return error2?.$metadata?.httpStatusCode;
 }
+async function copyArtifact(options) {
+  const { artifact, digest: digest4, into } = options;
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest4)?.[1];
+  if (!hex) throw new Error(`internal: ${JSON.stringify(digest4)} is not a sha256 digest`);
+  const base = `${into.key.replace(/\/*$/, "/")}sha256-${hex}`;
+  const source = new S3Access();
+  try {
+    const { directory, files } = await sourceFiles(artifact, source);
+    const tooLarge = files.find((f5) => f5.size > MAX_SINGLE_PUT);
+    if (tooLarge) {
+      throw new UserError(
+        `${tooLarge.display}: ${tooLarge.size} bytes, more than the 5 GiB one S3 PutObject can copy into the registry's bucket; split the artifact into files under 5 GiB, or set copy-artifact: false to register it where it is`
+      );
+    }
+    const keyOf2 = (file) => directory ? `${base}/${file.path}` : base;
+    const results = await mapLimit(files, 4, (file) => putIfAbsent(options.s3, { bucket: into.bucket, key: keyOf2(file) }, file));
+    const written = results.filter(Boolean).length;
+    const uri = s3Uri({ bucket: into.bucket, key: directory ? `${base}/` : base });
+    options.log?.(`copied ${artifact} to ${uri}: ${files.length} file${files.length === 1 ? "" : "s"}, ${written} written, ${files.length - written} already there`);
+    const copy = await artifactDigest(uri, "artifact copy");
+    if (copy.digest !== digest4) {
+      throw new UserError(
+        `the copy of ${artifact} at ${uri} hashes to ${copy.digest}, not the evaluated ${digest4}; the registry was not changed. Either the source changed while it was copied (run again) or objects under ${uri} were written by something else (delete them and run again)`
+      );
+    }
+    return { uri, digest: copy.digest, size: copy.size, files: copy.files, written, existing: files.length - written };
+  } finally {
+    await source.close();
+  }
+}
+async function putIfAbsent(s3, to, file) {
+  const body = file.open();
+  try {
+    await s3.client.send(new s3.sdk.PutObjectCommand({ Bucket: to.bucket, Key: to.key, Body: body, ContentLength: file.size, ContentType: "application/octet-stream", IfNoneMatch: "*" }));
+    return true;
+  } catch (error2) {
+    const status = statusOf(error2);
+    if (status === 412 || status === 409) return false;
+    if (error2 instanceof UserError) throw error2;
+    const name = error2?.name ?? "";
+    const uri = s3Uri(to);
+    if (name === "NoSuchBucket") throw new UserError(`${uri}: the bucket ${to.bucket} does not exist; create it or fix the registry input`, { cause: error2 });
+    if (name === "AccessDenied" || status === 403) {
+      throw new UserError(`${uri}: access denied while copying the artifact; the credentials need s3:PutObject on the model's prefix in the registry bucket (or set copy-artifact: false)`, { cause: error2 });
+    }
+    const message = error2 instanceof Error ? error2.message : String(error2);
+    throw new UserError(`${uri}: could not copy ${file.display} into the registry's bucket: ${message}`, { cause: error2 });
+  } finally {
+    body.destroy();
+  }
+}
+async function sourceFiles(artifact, s3) {
+  if (artifact.startsWith("s3://")) {
+    const location = parseS3Uri(artifact);
+    const prefix = location.key === "" || location.key.endsWith("/");
+    const keys = prefix ? await s3.list(location.bucket, location.key) : [location.key];
+    if (keys.length === 0) throw new UserError(`artifact: no objects under ${artifact}; it held the evaluated artifact, which must still be there to be copied into the registry`);
+    const files2 = await mapLimit(keys, 4, async (key) => {
+      const object = { bucket: location.bucket, key };
+      const display = s3Uri(object);
+      const head = await s3.head(object);
+      if (!head) throw new UserError(`${display}: no such object any more; the evaluated artifact must still be there to be copied into the registry`);
+      return { path: key.slice(location.key.length), display, size: head.size, open: () => Readable9.from(s3.stream(object)) };
+    });
+    return { directory: prefix, files: files2 };
+  }
+  let info;
+  try {
+    info = await stat5(artifact);
+  } catch (error2) {
+    throw new UserError(`artifact: ${artifact} cannot be read (${error2.code}); the evaluated artifact must still be there to be copied into the registry`);
+  }
+  const local = (path, full, size2) => ({ path, display: full, size: size2, open: () => createReadStream4(full, { highWaterMark: 1 << 20 }) });
+  if (!info.isDirectory()) return { directory: false, files: [local("", artifact, info.size)] };
+  const paths = await listFiles(artifact);
+  if (paths.length === 0) throw new UserError(`artifact: the directory ${artifact} holds no files.`);
+  const files = await mapLimit(paths, 8, async (path) => local(path, join13(artifact, path), (await stat5(join13(artifact, path))).size));
+  return { directory: true, files };
+}
+
+// src/registry/s3-store.ts
 var S3RegistryStore = class extends ConditionalRegistryStore {
   location;
   object;
+  /** Where the model's artifact copies go: `s3://bucket/prefix/<model>/artifacts/`. */
+  artifacts;
   client = null;
   /** `registry` is `s3://bucket` or `s3://bucket/prefix`. */
   constructor(registry, model) {
@@ -65888,6 +65977,11 @@ var S3RegistryStore = class extends ConditionalRegistryStore {
     const prefix = key.replace(/\/+$/, "");
     this.object = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/registry.json` };
     this.location = `s3://${bucket}/${this.object.key}`;
+    this.artifacts = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/artifacts/` };
+  }
+  /** Copy the evaluated artifact into the registry's bucket (see artifact-copy.ts). */
+  async keepArtifact(artifact, digest4, log) {
+    return copyArtifact({ artifact, digest: digest4, into: this.artifacts, s3: await this.connect(), ...log ? { log } : {} });
   }
   connect() {
     this.client ??= (async () => {
@@ -65979,6 +66073,7 @@ function link(text2, url) {
 function lineageTable(v) {
   const rows = [
     ["Artifact", `${code(v.artifact.uri)} ${code(v.artifact.digest)}`],
+    ...v.artifact.source ? [["Evaluated at", code(v.artifact.source)]] : [],
     ...v.snapshot ? [["Training data", `${code(v.snapshot.path)} ${code(v.snapshot.digest)}`]] : [],
     ...v.pullRequest !== null ? [["Pull request", `#${v.pullRequest}`]] : [],
     ...v.commit ? [["Commit", code(v.commit)]] : [],
@@ -66205,14 +66300,16 @@ async function promoteCommand(argv, io, env2 = process.env) {
   if (trainedAt !== void 0 && Number.isNaN(Date.parse(trainedAt))) throw new UserError(`--trained-at: ${JSON.stringify(trainedAt)} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)`);
   const store = openStore(values);
   try {
-    const artifact = await artifactDigest(values.artifact, "--artifact");
+    const evaluated = await artifactDigest(values.artifact, "--artifact");
+    const artifact = store.keepArtifact ? { ...await store.keepArtifact(evaluated.uri, evaluated.digest, (m3) => io.stdout(`${m3}
+`)), source: evaluated.uri } : evaluated;
     const metrics = typeof values.metrics === "string" ? await readMetricsFile2(values.metrics, "--metrics") : void 0;
     const now = (/* @__PURE__ */ new Date()).toISOString();
     const commit = values.commit ?? env2.GITHUB_SHA ?? null;
     let outcome = { version: 0, added: false, previous: null };
     await store.update((doc) => {
       const result2 = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size },
+        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ..."source" in artifact ? { source: artifact.source } : {} },
         ...metrics ? { metrics } : {},
         commit,
         pullRequest: null,
@@ -66384,7 +66481,7 @@ function relativeToCwd(path) {
 // src/cli/train.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join13, resolve as resolve6 } from "node:path";
+import { join as join14, resolve as resolve6 } from "node:path";
 var TRAIN_USAGE = `Usage: refit train --command <cmd> [options]
 
 Run a training command as the train action does on EC2, but on this machine: the directory is
@@ -66418,7 +66515,7 @@ async function trainCommand(argv, io) {
   }
   const command5 = values.command;
   if (!command5) throw new UserError("refit train needs --command <cmd>; see refit train --help");
-  const root5 = await mkdtemp2(join13(tmpdir2(), "refit-train-"));
+  const root5 = await mkdtemp2(join14(tmpdir2(), "refit-train-"));
   try {
     const outcome = await runTraining(localNodes(root5, parseNumber2(values.nodes, "--nodes", { min: 1, max: 16, integer: true })), {
       command: command5,

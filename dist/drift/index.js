@@ -22318,7 +22318,7 @@ var require_dist_cjs7 = __commonJS({
     exports.streamCollector = streamCollector7;
     var { buildQueryString: buildQueryString2, HttpResponse: HttpResponse2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var node_https = __require("node:https");
-    var { Readable: Readable9 } = __require("node:stream");
+    var { Readable: Readable10 } = __require("node:stream");
     var http2 = __require("node:http2");
     function buildAbortError(abortSignal) {
       const reason = abortSignal && typeof abortSignal === "object" && "reason" in abortSignal ? abortSignal.reason : void 0;
@@ -22496,7 +22496,7 @@ var require_dist_cjs7 = __commonJS({
       }
     }
     function writeBody(httpRequest, body) {
-      if (body instanceof Readable9) {
+      if (body instanceof Readable10) {
         body.pipe(httpRequest);
         return;
       }
@@ -23284,12 +23284,12 @@ var require_dist_cjs8 = __commonJS({
     var fromHttp = (options = {}) => {
       options.logger?.debug("@aws-sdk/credential-provider-http - fromHttp");
       let host;
-      const relative = options.awsContainerCredentialsRelativeUri ?? process.env[AWS_CONTAINER_CREDENTIALS_RELATIVE_URI];
+      const relative2 = options.awsContainerCredentialsRelativeUri ?? process.env[AWS_CONTAINER_CREDENTIALS_RELATIVE_URI];
       const full = options.awsContainerCredentialsFullUri ?? process.env[AWS_CONTAINER_CREDENTIALS_FULL_URI];
       const token = options.awsContainerAuthorizationToken ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN];
       const tokenFile = options.awsContainerAuthorizationTokenFile ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE];
       const warn = options.logger?.constructor?.name === "NoOpLogger" || !options.logger?.warn ? console.warn : options.logger.warn.bind(options.logger);
-      if (relative && full) {
+      if (relative2 && full) {
         warn("@aws-sdk/credential-provider-http: you have set both awsContainerCredentialsRelativeUri and awsContainerCredentialsFullUri.");
         warn("awsContainerCredentialsRelativeUri will take precedence.");
       }
@@ -23297,8 +23297,8 @@ var require_dist_cjs8 = __commonJS({
         warn("@aws-sdk/credential-provider-http: you have set both awsContainerAuthorizationToken and awsContainerAuthorizationTokenFile.");
         warn("awsContainerAuthorizationTokenFile will take precedence.");
       }
-      if (relative) {
-        host = `${DEFAULT_LINK_LOCAL_HOST}${relative}`;
+      if (relative2) {
+        host = `${DEFAULT_LINK_LOCAL_HOST}${relative2}`;
       } else if (full) {
         host = full;
       } else {
@@ -27601,10 +27601,10 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash10, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname: dirname2, join: join9 } = __require("node:path");
+    var { dirname: dirname2, join: join11 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -27770,10 +27770,10 @@ var require_dist_cjs11 = __commonJS({
         await promises3.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join9(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join11(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
-        return join9(directory, `${loginSessionSha256}.json`);
+        const loginSessionSha256 = createHash10("sha256").update(loginSessionBytes).digest("hex");
+        return join11(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -48465,7 +48465,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable9 } = __require("node:stream");
+    var { Readable: Readable10 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -48477,7 +48477,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop4 = () => {
     };
-    var BodyReadable = class extends Readable9 {
+    var BodyReadable = class extends Readable10 {
       constructor({
         resume,
         abort,
@@ -48819,7 +48819,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable9 } = require_readable();
+    var { Readable: Readable10 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -48914,7 +48914,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable9({
+        const res = new Readable10({
           resume,
           abort,
           contentType,
@@ -49229,7 +49229,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable: Readable9,
+      Readable: Readable10,
       Duplex,
       PassThrough: PassThrough2
     } = __require("node:stream");
@@ -49243,7 +49243,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable9 {
+    var PipelineRequest = class extends Readable10 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -49260,7 +49260,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable9 {
+    var PipelineResponse = class extends Readable10 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -52585,7 +52585,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable9, pipeline: pipeline2, finished } = __require("node:stream");
+    var { Readable: Readable10, pipeline: pipeline2, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -53524,7 +53524,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable9({ read: resume });
+              this.body = new Readable10({ read: resume });
               const onError = this.onError.bind(this);
               resolve2({
                 status,
@@ -62132,10 +62132,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -62149,7 +62149,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map3.comment)
@@ -62173,7 +62173,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map3.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -62189,7 +62189,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -62280,7 +62280,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -62294,13 +62294,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -62343,18 +62343,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i5 = 0; i5 < fc.items.length; ++i5) {
         const collItem = fc.items[i5];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i5 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i5 < fc.items.length - 1)
@@ -62408,8 +62408,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -62421,7 +62421,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -62432,8 +62432,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -62450,7 +62450,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -62630,7 +62630,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i5 + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i5 = 0; i5 < contentStart; ++i5)
         value += lines[i5][0].slice(trimIndent) + "\n";
@@ -62647,24 +62647,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -62847,25 +62847,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -63675,14 +63675,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -64849,18 +64849,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map3 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map3;
@@ -65013,15 +65013,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -65215,13 +65215,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map3 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map3;
@@ -67805,7 +67805,7 @@ var CsvParser = class {
    */
   feed(data, eof) {
     const n3 = data.length;
-    const sep3 = this.separator;
+    const sep4 = this.separator;
     let pos = 0;
     if (this.atFileStart) {
       if (n3 < 3 && !eof) return 0;
@@ -67895,7 +67895,7 @@ var CsvParser = class {
             fracDigits = p3 - fracStart;
           }
           const digits = intDigits + fracDigits;
-          if (digits > 0 && digits <= 15 && p3 < n3 && ((c5 = data[p3]) === sep3 || c5 === LF || c5 === CR)) {
+          if (digits > 0 && digits <= 15 && p3 < n3 && ((c5 = data[p3]) === sep4 || c5 === LF || c5 === CR)) {
             const value = fracDigits === 0 ? mantissa : mantissa / POW102[fracDigits];
             values[fieldCount] = negative ? -value : value;
             const loose = intDigits === 0 || intDigits > 1 && data[intStart] === ZERO2 || dot && (fracDigits === 0 || data[p3 - 1] === ZERO2) || negative && mantissa === 0 || value < 1e-6 && value !== 0;
@@ -67927,9 +67927,9 @@ var CsvParser = class {
             pos++;
             break;
           }
-          if (pos < n3 && (c5 = data[pos]) !== sep3 && c5 !== LF && c5 !== CR) flag = COMPLEX;
+          if (pos < n3 && (c5 = data[pos]) !== sep4 && c5 !== LF && c5 !== CR) flag = COMPLEX;
         }
-        if (!parsed) while (pos < n3 && (c5 = data[pos]) !== sep3 && c5 !== LF && c5 !== CR) pos++;
+        if (!parsed) while (pos < n3 && (c5 = data[pos]) !== sep4 && c5 !== LF && c5 !== CR) pos++;
         if (pos >= n3 && !eof) return recordStart;
         starts[fieldCount] = fieldStart;
         ends[fieldCount] = pos;
@@ -67937,7 +67937,7 @@ var CsvParser = class {
         fieldCount++;
         if (pos >= n3) break;
         pos++;
-        if (c5 === sep3) continue;
+        if (c5 === sep4) continue;
         lines++;
         if (c5 === CR) {
           if (pos < n3) {
@@ -71561,8 +71561,8 @@ async function resolveLocal(source) {
   }
   if (stats === null) return resolveGlob(source);
   if (stats.isDirectory()) {
-    const relative = await walk(source, "", Infinity, isHiddenName);
-    const files = relative.sort(BYTE_ORDER).flatMap((rel) => localRef(join5(source, rel)) ?? []);
+    const relative2 = await walk(source, "", Infinity, isHiddenName);
+    const files = relative2.sort(BYTE_ORDER).flatMap((rel) => localRef(join5(source, rel)) ?? []);
     if (files.length === 0) {
       throw new UserError(`${source}: the directory holds no data file; Refit reads ${SUPPORTED_EXTENSIONS}`);
     }
@@ -71584,14 +71584,14 @@ async function resolveGlob(pattern) {
   const matcher = globToRegExp(rest);
   const depth = globIsRecursive(rest) ? Infinity : globDepth(rest);
   const skipDotNames = !rest.startsWith(".") && !rest.includes("/.");
-  let relative;
+  let relative2;
   try {
-    relative = await walk(base === "" ? "." : base, "", depth, skipDotNames ? isDotName : () => false);
+    relative2 = await walk(base === "" ? "." : base, "", depth, skipDotNames ? isDotName : () => false);
   } catch (error3) {
-    if (error3.code === "ENOENT") relative = [];
+    if (error3.code === "ENOENT") relative2 = [];
     else throw fileError(error3, base);
   }
-  const files = relative.filter((rel) => matcher.test(rel)).sort(BYTE_ORDER).flatMap((rel) => localRef(base + rel) ?? []);
+  const files = relative2.filter((rel) => matcher.test(rel)).sort(BYTE_ORDER).flatMap((rel) => localRef(base + rel) ?? []);
   if (files.length === 0) {
     throw new UserError(`${pattern}: no data file matches this pattern; check the path (Refit reads ${SUPPORTED_EXTENSIONS})`);
   }
@@ -73127,7 +73127,7 @@ function group4(name, fn) {
 // src/actions/drift/run.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/check/index.ts
 import { readFile as readFile6 } from "node:fs/promises";
@@ -76122,10 +76122,10 @@ function metricChecks(metric, t, current, baseline, baselineSource) {
   }
   const verb = t.higherIsBetter ? "drop" : "increase";
   const absolute = t.higherIsBetter ? t.maxAbsoluteDrop : t.maxAbsoluteIncrease;
-  const relative = t.higherIsBetter ? t.maxRelativeDrop : t.maxRelativeIncrease;
+  const relative2 = t.higherIsBetter ? t.maxRelativeDrop : t.maxRelativeIncrease;
   const limits = [];
   if (absolute !== void 0) limits.push([`max-absolute-${verb}`, absolute]);
-  if (relative !== void 0) limits.push([`max-relative-${verb}`, relative]);
+  if (relative2 !== void 0) limits.push([`max-relative-${verb}`, relative2]);
   if (limits.length === 0) return checks;
   const base = baseline?.get(metric);
   if (base === void 0) {
@@ -81656,6 +81656,7 @@ function parseRegistry(value, where, model) {
     if (seen.has(v.version)) fail(where, `version ${v.version} appears twice`);
     seen.add(v.version);
     if (!isObject(v.artifact) || typeof v.artifact.uri !== "string" || typeof v.artifact.digest !== "string") fail(where, `version ${v.version} has no artifact uri and digest`);
+    if (v.artifact.source !== void 0 && typeof v.artifact.source !== "string") fail(where, `version ${v.version} has an artifact source that is not a string`);
     if (typeof v.createdAt !== "string" || !nullableString(v.trainedAt ?? null)) fail(where, `version ${v.version} has no createdAt`);
   }
   const aliases = value.aliases;
@@ -81676,10 +81677,196 @@ function serializeRegistry(doc) {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-// src/registry/store.ts
+// src/registry/artifact-copy.ts
+import { createReadStream as createReadStream4 } from "node:fs";
+import { stat as stat4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+import { Readable as Readable9 } from "node:stream";
+
+// src/artifact.ts
+import { createHash as createHash8 } from "node:crypto";
+import { readdir as readdir3, stat as stat3 } from "node:fs/promises";
+import { join as join7, relative, sep as sep3 } from "node:path";
+
+// src/snapshot/hash.ts
 import { createHash as createHash7 } from "node:crypto";
+import { createReadStream as createReadStream3 } from "node:fs";
+async function hashFile(path, options = {}) {
+  return hashChunks(createReadStream3(path, { highWaterMark: 1 << 20 }), path, options);
+}
+async function hashS3Object(s3, location, display) {
+  return hashChunks(s3.stream(location), display, {});
+}
+async function hashChunks(chunks, display, options) {
+  const sha2562 = createHash7("sha256");
+  const md5 = options.md5 ? createHash7("md5") : null;
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      sha2562.update(chunk);
+      md5?.update(chunk);
+      size += chunk.byteLength;
+    }
+  } catch (error3) {
+    throw fileError(error3, display);
+  }
+  return { size, sha256: sha2562.digest("hex"), ...md5 ? { md5: md5.digest("hex") } : {} };
+}
+async function mapLimit(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// src/artifact.ts
+async function artifactDigest(uri, what = "artifact") {
+  if (uri.trim() === "") throw new UserError(`${what}: empty; give the path or s3:// URI of the trained model.`);
+  if (uri.startsWith("s3://")) return s3Digest(uri, what);
+  let info2;
+  try {
+    info2 = await stat3(uri);
+  } catch (error3) {
+    const code2 = error3.code;
+    throw new UserError(`${what}: ${uri} ${code2 === "ENOENT" ? "does not exist" : `cannot be read (${code2})`}; give the path of the trained model file or directory.`);
+  }
+  if (info2.isFile()) {
+    const { sha256: sha2562, size } = await hashFile(uri);
+    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
+  }
+  if (!info2.isDirectory()) throw new UserError(`${what}: ${uri} is neither a file nor a directory.`);
+  const paths = await listFiles(uri);
+  if (paths.length === 0) throw new UserError(`${what}: the directory ${uri} holds no files.`);
+  const hashed = await mapLimit(paths, 4, async (path) => ({ path, ...await hashFile(join7(uri, path)) }));
+  return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.path, sha256: h5.sha256, size: h5.size }))) };
+}
+function directoryDigest(files) {
+  const sorted = [...files].sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
+  const hash = createHash8("sha256");
+  let size = 0;
+  for (const f5 of sorted) {
+    hash.update(`${f5.sha256}  ${f5.path}
+`);
+    size += f5.size;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size, files: sorted.length };
+}
+async function listFiles(dir) {
+  const entries = await readdir3(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e5) => e5.isFile()).map((e5) => relative(dir, join7(e5.parentPath, e5.name)).split(sep3).join("/"));
+}
+async function s3Digest(uri, what) {
+  const location = parseS3Uri(uri);
+  const s3 = new S3Access();
+  try {
+    if (location.key === "" || location.key.endsWith("/")) {
+      const keys = await s3.list(location.bucket, location.key);
+      if (keys.length === 0) throw new UserError(`${what}: no objects under ${uri}.`);
+      const hashed = await mapLimit(keys, 4, async (key) => ({ key, ...await hashS3Object(s3, { bucket: location.bucket, key }, `s3://${location.bucket}/${key}`) }));
+      return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.key.slice(location.key.length), sha256: h5.sha256, size: h5.size }))) };
+    }
+    const { sha256: sha2562, size } = await hashS3Object(s3, location, uri);
+    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
+  } finally {
+    await s3.close();
+  }
+}
+
+// src/registry/artifact-copy.ts
+var MAX_SINGLE_PUT = 5 * 1024 ** 3;
+function statusOf(error3) {
+  return error3?.$metadata?.httpStatusCode;
+}
+async function copyArtifact(options) {
+  const { artifact, digest: digest4, into } = options;
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest4)?.[1];
+  if (!hex) throw new Error(`internal: ${JSON.stringify(digest4)} is not a sha256 digest`);
+  const base = `${into.key.replace(/\/*$/, "/")}sha256-${hex}`;
+  const source = new S3Access();
+  try {
+    const { directory, files } = await sourceFiles(artifact, source);
+    const tooLarge = files.find((f5) => f5.size > MAX_SINGLE_PUT);
+    if (tooLarge) {
+      throw new UserError(
+        `${tooLarge.display}: ${tooLarge.size} bytes, more than the 5 GiB one S3 PutObject can copy into the registry's bucket; split the artifact into files under 5 GiB, or set copy-artifact: false to register it where it is`
+      );
+    }
+    const keyOf = (file) => directory ? `${base}/${file.path}` : base;
+    const results = await mapLimit(files, 4, (file) => putIfAbsent(options.s3, { bucket: into.bucket, key: keyOf(file) }, file));
+    const written = results.filter(Boolean).length;
+    const uri = s3Uri({ bucket: into.bucket, key: directory ? `${base}/` : base });
+    options.log?.(`copied ${artifact} to ${uri}: ${files.length} file${files.length === 1 ? "" : "s"}, ${written} written, ${files.length - written} already there`);
+    const copy = await artifactDigest(uri, "artifact copy");
+    if (copy.digest !== digest4) {
+      throw new UserError(
+        `the copy of ${artifact} at ${uri} hashes to ${copy.digest}, not the evaluated ${digest4}; the registry was not changed. Either the source changed while it was copied (run again) or objects under ${uri} were written by something else (delete them and run again)`
+      );
+    }
+    return { uri, digest: copy.digest, size: copy.size, files: copy.files, written, existing: files.length - written };
+  } finally {
+    await source.close();
+  }
+}
+async function putIfAbsent(s3, to, file) {
+  const body = file.open();
+  try {
+    await s3.client.send(new s3.sdk.PutObjectCommand({ Bucket: to.bucket, Key: to.key, Body: body, ContentLength: file.size, ContentType: "application/octet-stream", IfNoneMatch: "*" }));
+    return true;
+  } catch (error3) {
+    const status = statusOf(error3);
+    if (status === 412 || status === 409) return false;
+    if (error3 instanceof UserError) throw error3;
+    const name = error3?.name ?? "";
+    const uri = s3Uri(to);
+    if (name === "NoSuchBucket") throw new UserError(`${uri}: the bucket ${to.bucket} does not exist; create it or fix the registry input`, { cause: error3 });
+    if (name === "AccessDenied" || status === 403) {
+      throw new UserError(`${uri}: access denied while copying the artifact; the credentials need s3:PutObject on the model's prefix in the registry bucket (or set copy-artifact: false)`, { cause: error3 });
+    }
+    const message = error3 instanceof Error ? error3.message : String(error3);
+    throw new UserError(`${uri}: could not copy ${file.display} into the registry's bucket: ${message}`, { cause: error3 });
+  } finally {
+    body.destroy();
+  }
+}
+async function sourceFiles(artifact, s3) {
+  if (artifact.startsWith("s3://")) {
+    const location = parseS3Uri(artifact);
+    const prefix = location.key === "" || location.key.endsWith("/");
+    const keys = prefix ? await s3.list(location.bucket, location.key) : [location.key];
+    if (keys.length === 0) throw new UserError(`artifact: no objects under ${artifact}; it held the evaluated artifact, which must still be there to be copied into the registry`);
+    const files2 = await mapLimit(keys, 4, async (key) => {
+      const object = { bucket: location.bucket, key };
+      const display = s3Uri(object);
+      const head = await s3.head(object);
+      if (!head) throw new UserError(`${display}: no such object any more; the evaluated artifact must still be there to be copied into the registry`);
+      return { path: key.slice(location.key.length), display, size: head.size, open: () => Readable9.from(s3.stream(object)) };
+    });
+    return { directory: prefix, files: files2 };
+  }
+  let info2;
+  try {
+    info2 = await stat4(artifact);
+  } catch (error3) {
+    throw new UserError(`artifact: ${artifact} cannot be read (${error3.code}); the evaluated artifact must still be there to be copied into the registry`);
+  }
+  const local = (path, full, size) => ({ path, display: full, size, open: () => createReadStream4(full, { highWaterMark: 1 << 20 }) });
+  if (!info2.isDirectory()) return { directory: false, files: [local("", artifact, info2.size)] };
+  const paths = await listFiles(artifact);
+  if (paths.length === 0) throw new UserError(`artifact: the directory ${artifact} holds no files.`);
+  const files = await mapLimit(paths, 8, async (path) => local(path, join8(artifact, path), (await stat4(join8(artifact, path))).size));
+  return { directory: true, files };
+}
+
+// src/registry/store.ts
+import { createHash as createHash9 } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile9, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, join as join7 } from "node:path";
+import { dirname, join as join9 } from "node:path";
 function registryFilePath(model) {
   return `.refit/${model}/registry.json`;
 }
@@ -81713,12 +81900,12 @@ var ConditionalRegistryStore = class {
     return parseRegistry(value, this.location, this.model);
   }
 };
-var sha256 = (text2) => createHash7("sha256").update(text2).digest("hex");
+var sha256 = (text2) => createHash9("sha256").update(text2).digest("hex");
 var FileRegistryStore = class extends ConditionalRegistryStore {
   location;
   constructor(model, root5 = ".") {
     super(model);
-    this.location = join7(root5, registryFilePath(model));
+    this.location = join9(root5, registryFilePath(model));
   }
   async readVersioned() {
     let text2;
@@ -81784,12 +81971,11 @@ var BranchRegistryStore = class {
 };
 
 // src/registry/s3-store.ts
-function statusOf(error3) {
-  return error3?.$metadata?.httpStatusCode;
-}
 var S3RegistryStore = class extends ConditionalRegistryStore {
   location;
   object;
+  /** Where the model's artifact copies go: `s3://bucket/prefix/<model>/artifacts/`. */
+  artifacts;
   client = null;
   /** `registry` is `s3://bucket` or `s3://bucket/prefix`. */
   constructor(registry, model) {
@@ -81798,6 +81984,11 @@ var S3RegistryStore = class extends ConditionalRegistryStore {
     const prefix = key.replace(/\/+$/, "");
     this.object = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/registry.json` };
     this.location = `s3://${bucket}/${this.object.key}`;
+    this.artifacts = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/artifacts/` };
+  }
+  /** Copy the evaluated artifact into the registry's bucket (see artifact-copy.ts). */
+  async keepArtifact(artifact, digest4, log) {
+    return copyArtifact({ artifact, digest: digest4, into: this.artifacts, s3: await this.connect(), ...log ? { log } : {} });
   }
   connect() {
     this.client ??= (async () => {
@@ -81989,10 +82180,10 @@ async function run(options = {}) {
     const { decision, drift } = result2;
     const markdown = renderCheckMarkdown({ decision, drift, history: result2.history, historyLocation: result2.historyLocation, ...url ? { runUrl: url } : {} });
     await group4("Report", async () => {
-      const dir = join8(process.env.RUNNER_TEMP || ".", "refit", settings.check.model);
+      const dir = join10(process.env.RUNNER_TEMP || ".", "refit", settings.check.model);
       await mkdir3(dir, { recursive: true });
-      const jsonPath = join8(dir, "drift-report.json");
-      const mdPath = join8(dir, "drift-report.md");
+      const jsonPath = join10(dir, "drift-report.json");
+      const mdPath = join10(dir, "drift-report.md");
       await writeFile3(jsonPath, JSON.stringify({ model: settings.check.model, decision, drift }, null, 2) + "\n");
       await writeFile3(mdPath, markdown);
       for (const column of drift?.columns ?? []) {

@@ -9462,7 +9462,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable8 } = __require("node:stream");
+    var { Readable: Readable9 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9474,7 +9474,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop4 = () => {
     };
-    var BodyReadable = class extends Readable8 {
+    var BodyReadable = class extends Readable9 {
       constructor({
         resume,
         abort,
@@ -9816,7 +9816,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable8 } = require_readable();
+    var { Readable: Readable9 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9911,7 +9911,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable8({
+        const res = new Readable9({
           resume,
           abort,
           contentType,
@@ -10226,7 +10226,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable: Readable8,
+      Readable: Readable9,
       Duplex,
       PassThrough: PassThrough2
     } = __require("node:stream");
@@ -10240,7 +10240,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable8 {
+    var PipelineRequest = class extends Readable9 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10257,7 +10257,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable8 {
+    var PipelineResponse = class extends Readable9 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -13582,7 +13582,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable8, pipeline, finished } = __require("node:stream");
+    var { Readable: Readable9, pipeline, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14521,7 +14521,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable8({ read: resume });
+              this.body = new Readable9({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
                 status,
@@ -41432,7 +41432,7 @@ var require_dist_cjs7 = __commonJS({
     exports.streamCollector = streamCollector7;
     var { buildQueryString: buildQueryString2, HttpResponse: HttpResponse2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var node_https = __require("node:https");
-    var { Readable: Readable8 } = __require("node:stream");
+    var { Readable: Readable9 } = __require("node:stream");
     var http2 = __require("node:http2");
     function buildAbortError(abortSignal) {
       const reason = abortSignal && typeof abortSignal === "object" && "reason" in abortSignal ? abortSignal.reason : void 0;
@@ -41610,7 +41610,7 @@ var require_dist_cjs7 = __commonJS({
       }
     }
     function writeBody(httpRequest, body) {
-      if (body instanceof Readable8) {
+      if (body instanceof Readable9) {
         body.pipe(httpRequest);
         return;
       }
@@ -46718,7 +46718,7 @@ var require_dist_cjs11 = __commonJS({
     var { createHash: createHash10, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname: dirname2, join: join7 } = __require("node:path");
+    var { dirname: dirname2, join: join8 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -46884,10 +46884,10 @@ var require_dist_cjs11 = __commonJS({
         await promises3.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join7(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join8(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
         const loginSessionSha256 = createHash10("sha256").update(loginSessionBytes).digest("hex");
-        return join7(directory, `${loginSessionSha256}.json`);
+        return join8(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -67549,6 +67549,7 @@ function parseRegistry(value, where, model) {
     if (seen.has(v.version)) fail(where, `version ${v.version} appears twice`);
     seen.add(v.version);
     if (!isObject(v.artifact) || typeof v.artifact.uri !== "string" || typeof v.artifact.digest !== "string") fail(where, `version ${v.version} has no artifact uri and digest`);
+    if (v.artifact.source !== void 0 && typeof v.artifact.source !== "string") fail(where, `version ${v.version} has an artifact source that is not a string`);
     if (typeof v.createdAt !== "string" || !nullableString(v.trainedAt ?? null)) fail(where, `version ${v.version} has no createdAt`);
   }
   const aliases = value.aliases;
@@ -67599,10 +67600,222 @@ function serializeRegistry(doc) {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-// src/registry/store.ts
+// src/registry/artifact-copy.ts
+import { createReadStream as createReadStream3 } from "node:fs";
+import { stat as stat3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+import { Readable as Readable8 } from "node:stream";
+
+// src/artifact.ts
+import { createHash as createHash8 } from "node:crypto";
+import { readdir as readdir2, stat as stat2 } from "node:fs/promises";
+import { join as join5, relative, sep as sep2 } from "node:path";
+
+// src/snapshot/hash.ts
 import { createHash as createHash7 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
+
+// src/data/sources.ts
+function fileError(error3, path) {
+  const code2 = error3?.code;
+  switch (code2) {
+    case "ENOENT":
+      return new UserError(`${path}: no such file or directory; check the path`, { cause: error3 });
+    case "EACCES":
+    case "EPERM":
+      return new UserError(`${path}: permission denied; check the file's permissions`, { cause: error3 });
+    case "EISDIR":
+      return new UserError(`${path}: is a directory, expected a file`, { cause: error3 });
+    default:
+      if (typeof code2 === "string" && code2.startsWith("Z_")) {
+        return new UserError(`${path}: not a valid gzip file or it is truncated (${error3.message}); check the file or drop the .gz suffix`, { cause: error3 });
+      }
+      return error3 instanceof Error ? error3 : new Error(String(error3));
+  }
+}
+var READ_CHUNK = 4 << 20;
+
+// src/snapshot/hash.ts
+async function hashFile(path, options = {}) {
+  return hashChunks(createReadStream2(path, { highWaterMark: 1 << 20 }), path, options);
+}
+async function hashS3Object(s3, location, display) {
+  return hashChunks(s3.stream(location), display, {});
+}
+async function hashChunks(chunks, display, options) {
+  const sha2562 = createHash7("sha256");
+  const md5 = options.md5 ? createHash7("md5") : null;
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      sha2562.update(chunk);
+      md5?.update(chunk);
+      size += chunk.byteLength;
+    }
+  } catch (error3) {
+    throw fileError(error3, display);
+  }
+  return { size, sha256: sha2562.digest("hex"), ...md5 ? { md5: md5.digest("hex") } : {} };
+}
+async function mapLimit(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// src/artifact.ts
+var DIGEST = /^sha256:[0-9a-f]{64}$/;
+function isDigest(value) {
+  return DIGEST.test(value);
+}
+async function artifactDigest(uri, what = "artifact") {
+  if (uri.trim() === "") throw new UserError(`${what}: empty; give the path or s3:// URI of the trained model.`);
+  if (uri.startsWith("s3://")) return s3Digest(uri, what);
+  let info2;
+  try {
+    info2 = await stat2(uri);
+  } catch (error3) {
+    const code2 = error3.code;
+    throw new UserError(`${what}: ${uri} ${code2 === "ENOENT" ? "does not exist" : `cannot be read (${code2})`}; give the path of the trained model file or directory.`);
+  }
+  if (info2.isFile()) {
+    const { sha256: sha2562, size } = await hashFile(uri);
+    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
+  }
+  if (!info2.isDirectory()) throw new UserError(`${what}: ${uri} is neither a file nor a directory.`);
+  const paths = await listFiles(uri);
+  if (paths.length === 0) throw new UserError(`${what}: the directory ${uri} holds no files.`);
+  const hashed = await mapLimit(paths, 4, async (path) => ({ path, ...await hashFile(join5(uri, path)) }));
+  return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.path, sha256: h5.sha256, size: h5.size }))) };
+}
+function directoryDigest(files) {
+  const sorted = [...files].sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
+  const hash = createHash8("sha256");
+  let size = 0;
+  for (const f5 of sorted) {
+    hash.update(`${f5.sha256}  ${f5.path}
+`);
+    size += f5.size;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size, files: sorted.length };
+}
+async function listFiles(dir) {
+  const entries = await readdir2(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e5) => e5.isFile()).map((e5) => relative(dir, join5(e5.parentPath, e5.name)).split(sep2).join("/"));
+}
+async function s3Digest(uri, what) {
+  const location = parseS3Uri(uri);
+  const s3 = new S3Access();
+  try {
+    if (location.key === "" || location.key.endsWith("/")) {
+      const keys = await s3.list(location.bucket, location.key);
+      if (keys.length === 0) throw new UserError(`${what}: no objects under ${uri}.`);
+      const hashed = await mapLimit(keys, 4, async (key) => ({ key, ...await hashS3Object(s3, { bucket: location.bucket, key }, `s3://${location.bucket}/${key}`) }));
+      return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.key.slice(location.key.length), sha256: h5.sha256, size: h5.size }))) };
+    }
+    const { sha256: sha2562, size } = await hashS3Object(s3, location, uri);
+    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
+  } finally {
+    await s3.close();
+  }
+}
+
+// src/registry/artifact-copy.ts
+var MAX_SINGLE_PUT = 5 * 1024 ** 3;
+function statusOf(error3) {
+  return error3?.$metadata?.httpStatusCode;
+}
+async function copyArtifact(options) {
+  const { artifact, digest: digest4, into } = options;
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest4)?.[1];
+  if (!hex) throw new Error(`internal: ${JSON.stringify(digest4)} is not a sha256 digest`);
+  const base = `${into.key.replace(/\/*$/, "/")}sha256-${hex}`;
+  const source = new S3Access();
+  try {
+    const { directory, files } = await sourceFiles(artifact, source);
+    const tooLarge = files.find((f5) => f5.size > MAX_SINGLE_PUT);
+    if (tooLarge) {
+      throw new UserError(
+        `${tooLarge.display}: ${tooLarge.size} bytes, more than the 5 GiB one S3 PutObject can copy into the registry's bucket; split the artifact into files under 5 GiB, or set copy-artifact: false to register it where it is`
+      );
+    }
+    const keyOf = (file) => directory ? `${base}/${file.path}` : base;
+    const results = await mapLimit(files, 4, (file) => putIfAbsent(options.s3, { bucket: into.bucket, key: keyOf(file) }, file));
+    const written = results.filter(Boolean).length;
+    const uri = s3Uri({ bucket: into.bucket, key: directory ? `${base}/` : base });
+    options.log?.(`copied ${artifact} to ${uri}: ${files.length} file${files.length === 1 ? "" : "s"}, ${written} written, ${files.length - written} already there`);
+    const copy = await artifactDigest(uri, "artifact copy");
+    if (copy.digest !== digest4) {
+      throw new UserError(
+        `the copy of ${artifact} at ${uri} hashes to ${copy.digest}, not the evaluated ${digest4}; the registry was not changed. Either the source changed while it was copied (run again) or objects under ${uri} were written by something else (delete them and run again)`
+      );
+    }
+    return { uri, digest: copy.digest, size: copy.size, files: copy.files, written, existing: files.length - written };
+  } finally {
+    await source.close();
+  }
+}
+async function putIfAbsent(s3, to, file) {
+  const body = file.open();
+  try {
+    await s3.client.send(new s3.sdk.PutObjectCommand({ Bucket: to.bucket, Key: to.key, Body: body, ContentLength: file.size, ContentType: "application/octet-stream", IfNoneMatch: "*" }));
+    return true;
+  } catch (error3) {
+    const status = statusOf(error3);
+    if (status === 412 || status === 409) return false;
+    if (error3 instanceof UserError) throw error3;
+    const name = error3?.name ?? "";
+    const uri = s3Uri(to);
+    if (name === "NoSuchBucket") throw new UserError(`${uri}: the bucket ${to.bucket} does not exist; create it or fix the registry input`, { cause: error3 });
+    if (name === "AccessDenied" || status === 403) {
+      throw new UserError(`${uri}: access denied while copying the artifact; the credentials need s3:PutObject on the model's prefix in the registry bucket (or set copy-artifact: false)`, { cause: error3 });
+    }
+    const message = error3 instanceof Error ? error3.message : String(error3);
+    throw new UserError(`${uri}: could not copy ${file.display} into the registry's bucket: ${message}`, { cause: error3 });
+  } finally {
+    body.destroy();
+  }
+}
+async function sourceFiles(artifact, s3) {
+  if (artifact.startsWith("s3://")) {
+    const location = parseS3Uri(artifact);
+    const prefix = location.key === "" || location.key.endsWith("/");
+    const keys = prefix ? await s3.list(location.bucket, location.key) : [location.key];
+    if (keys.length === 0) throw new UserError(`artifact: no objects under ${artifact}; it held the evaluated artifact, which must still be there to be copied into the registry`);
+    const files2 = await mapLimit(keys, 4, async (key) => {
+      const object = { bucket: location.bucket, key };
+      const display = s3Uri(object);
+      const head = await s3.head(object);
+      if (!head) throw new UserError(`${display}: no such object any more; the evaluated artifact must still be there to be copied into the registry`);
+      return { path: key.slice(location.key.length), display, size: head.size, open: () => Readable8.from(s3.stream(object)) };
+    });
+    return { directory: prefix, files: files2 };
+  }
+  let info2;
+  try {
+    info2 = await stat3(artifact);
+  } catch (error3) {
+    throw new UserError(`artifact: ${artifact} cannot be read (${error3.code}); the evaluated artifact must still be there to be copied into the registry`);
+  }
+  const local = (path, full, size) => ({ path, display: full, size, open: () => createReadStream3(full, { highWaterMark: 1 << 20 }) });
+  if (!info2.isDirectory()) return { directory: false, files: [local("", artifact, info2.size)] };
+  const paths = await listFiles(artifact);
+  if (paths.length === 0) throw new UserError(`artifact: the directory ${artifact} holds no files.`);
+  const files = await mapLimit(paths, 8, async (path) => local(path, join6(artifact, path), (await stat3(join6(artifact, path))).size));
+  return { directory: true, files };
+}
+
+// src/registry/store.ts
+import { createHash as createHash9 } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile4, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, join as join5 } from "node:path";
+import { dirname, join as join7 } from "node:path";
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -68886,8 +69099,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -72116,12 +72329,12 @@ var ConditionalRegistryStore = class {
     return parseRegistry(value, this.location, this.model);
   }
 };
-var sha256 = (text) => createHash7("sha256").update(text).digest("hex");
+var sha256 = (text) => createHash9("sha256").update(text).digest("hex");
 var FileRegistryStore = class extends ConditionalRegistryStore {
   location;
   constructor(model, root5 = ".") {
     super(model);
-    this.location = join5(root5, registryFilePath(model));
+    this.location = join7(root5, registryFilePath(model));
   }
   async readVersioned() {
     let text;
@@ -72187,12 +72400,11 @@ var BranchRegistryStore = class {
 };
 
 // src/registry/s3-store.ts
-function statusOf(error3) {
-  return error3?.$metadata?.httpStatusCode;
-}
 var S3RegistryStore = class extends ConditionalRegistryStore {
   location;
   object;
+  /** Where the model's artifact copies go: `s3://bucket/prefix/<model>/artifacts/`. */
+  artifacts;
   client = null;
   /** `registry` is `s3://bucket` or `s3://bucket/prefix`. */
   constructor(registry, model) {
@@ -72201,6 +72413,11 @@ var S3RegistryStore = class extends ConditionalRegistryStore {
     const prefix = key.replace(/\/+$/, "");
     this.object = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/registry.json` };
     this.location = `s3://${bucket}/${this.object.key}`;
+    this.artifacts = { bucket, key: `${prefix ? `${prefix}/` : ""}${model}/artifacts/` };
+  }
+  /** Copy the evaluated artifact into the registry's bucket (see artifact-copy.ts). */
+  async keepArtifact(artifact, digest4, log) {
+    return copyArtifact({ artifact, digest: digest4, into: this.artifacts, s3: await this.connect(), ...log ? { log } : {} });
   }
   connect() {
     this.client ??= (async () => {
@@ -72381,127 +72598,6 @@ async function runVerifyCommand(command5, env2, log, cwd) {
   return { ok: exitCode === 0, exitCode, tail };
 }
 
-// src/artifact.ts
-import { createHash as createHash9 } from "node:crypto";
-import { readdir as readdir2, stat as stat2 } from "node:fs/promises";
-import { join as join6, relative, sep as sep3 } from "node:path";
-
-// src/snapshot/hash.ts
-import { createHash as createHash8 } from "node:crypto";
-import { createReadStream as createReadStream2 } from "node:fs";
-
-// src/data/sources.ts
-function fileError(error3, path) {
-  const code2 = error3?.code;
-  switch (code2) {
-    case "ENOENT":
-      return new UserError(`${path}: no such file or directory; check the path`, { cause: error3 });
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${path}: permission denied; check the file's permissions`, { cause: error3 });
-    case "EISDIR":
-      return new UserError(`${path}: is a directory, expected a file`, { cause: error3 });
-    default:
-      if (typeof code2 === "string" && code2.startsWith("Z_")) {
-        return new UserError(`${path}: not a valid gzip file or it is truncated (${error3.message}); check the file or drop the .gz suffix`, { cause: error3 });
-      }
-      return error3 instanceof Error ? error3 : new Error(String(error3));
-  }
-}
-var READ_CHUNK = 4 << 20;
-
-// src/snapshot/hash.ts
-async function hashFile(path, options = {}) {
-  return hashChunks(createReadStream2(path, { highWaterMark: 1 << 20 }), path, options);
-}
-async function hashS3Object(s3, location, display) {
-  return hashChunks(s3.stream(location), display, {});
-}
-async function hashChunks(chunks, display, options) {
-  const sha2562 = createHash8("sha256");
-  const md5 = options.md5 ? createHash8("md5") : null;
-  let size = 0;
-  try {
-    for await (const chunk of chunks) {
-      sha2562.update(chunk);
-      md5?.update(chunk);
-      size += chunk.byteLength;
-    }
-  } catch (error3) {
-    throw fileError(error3, display);
-  }
-  return { size, sha256: sha2562.digest("hex"), ...md5 ? { md5: md5.digest("hex") } : {} };
-}
-async function mapLimit(items, limit, task) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-// src/artifact.ts
-var DIGEST = /^sha256:[0-9a-f]{64}$/;
-function isDigest(value) {
-  return DIGEST.test(value);
-}
-async function artifactDigest(uri, what = "artifact") {
-  if (uri.trim() === "") throw new UserError(`${what}: empty; give the path or s3:// URI of the trained model.`);
-  if (uri.startsWith("s3://")) return s3Digest(uri, what);
-  let info2;
-  try {
-    info2 = await stat2(uri);
-  } catch (error3) {
-    const code2 = error3.code;
-    throw new UserError(`${what}: ${uri} ${code2 === "ENOENT" ? "does not exist" : `cannot be read (${code2})`}; give the path of the trained model file or directory.`);
-  }
-  if (info2.isFile()) {
-    const { sha256: sha2562, size } = await hashFile(uri);
-    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
-  }
-  if (!info2.isDirectory()) throw new UserError(`${what}: ${uri} is neither a file nor a directory.`);
-  const paths = await listFiles(uri);
-  if (paths.length === 0) throw new UserError(`${what}: the directory ${uri} holds no files.`);
-  const hashed = await mapLimit(paths, 4, async (path) => ({ path, ...await hashFile(join6(uri, path)) }));
-  return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.path, sha256: h5.sha256, size: h5.size }))) };
-}
-function directoryDigest(files) {
-  const sorted = [...files].sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
-  const hash = createHash9("sha256");
-  let size = 0;
-  for (const f5 of sorted) {
-    hash.update(`${f5.sha256}  ${f5.path}
-`);
-    size += f5.size;
-  }
-  return { digest: `sha256:${hash.digest("hex")}`, size, files: sorted.length };
-}
-async function listFiles(dir) {
-  const entries = await readdir2(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e5) => e5.isFile()).map((e5) => relative(dir, join6(e5.parentPath, e5.name)).split(sep3).join("/"));
-}
-async function s3Digest(uri, what) {
-  const location = parseS3Uri(uri);
-  const s3 = new S3Access();
-  try {
-    if (location.key === "" || location.key.endsWith("/")) {
-      const keys = await s3.list(location.bucket, location.key);
-      if (keys.length === 0) throw new UserError(`${what}: no objects under ${uri}.`);
-      const hashed = await mapLimit(keys, 4, async (key) => ({ key, ...await hashS3Object(s3, { bucket: location.bucket, key }, `s3://${location.bucket}/${key}`) }));
-      return { uri, ...directoryDigest(hashed.map((h5) => ({ path: h5.key.slice(location.key.length), sha256: h5.sha256, size: h5.size }))) };
-    }
-    const { sha256: sha2562, size } = await hashS3Object(s3, location, uri);
-    return { uri, digest: `sha256:${sha2562}`, size, files: 1 };
-  } finally {
-    await s3.close();
-  }
-}
-
 // src/registry/provenance.ts
 var ProvenanceError = class extends UserError {
 };
@@ -72633,6 +72729,7 @@ function link(text, url) {
 function lineageTable(v) {
   const rows = [
     ["Artifact", `${code(v.artifact.uri)} ${code(v.artifact.digest)}`],
+    ...v.artifact.source ? [["Evaluated at", code(v.artifact.source)]] : [],
     ...v.snapshot ? [["Training data", `${code(v.snapshot.path)} ${code(v.snapshot.digest)}`]] : [],
     ...v.pullRequest !== null ? [["Pull request", `#${v.pullRequest}`]] : [],
     ...v.commit ? [["Commit", code(v.commit)]] : [],
@@ -72707,12 +72804,18 @@ async function promote(request2) {
 `
     };
   }
+  let registered = { uri: artifact.uri, digest: artifact.digest, size: artifact.size };
+  if (store.keepArtifact && request2.copyArtifact !== false) {
+    const copy = await store.keepArtifact(artifact.uri, artifact.digest, log);
+    log(`the registry keeps ${copy.uri} (${copy.digest}, the evaluated bytes)`);
+    registered = { uri: copy.uri, digest: copy.digest, size: copy.size, source: evaluation.artifact.uri };
+  }
   const snapshot = await snapshotAt(client, at, pr.headSha, request2.snapshotPath);
   const deploymentId = await createDeployment(client, at, {
     ref: mergeCommit,
     environment: request2.environment,
     description: `${model}: promote the artifact of #${pr.number}`,
-    payload: { model, pullRequest: pr.number, artifact: { uri: artifact.uri, digest: artifact.digest } }
+    payload: { model, pullRequest: pr.number, artifact: { uri: registered.uri, digest: registered.digest } }
   });
   await setDeploymentStatus(client, at, deploymentId, "in_progress", `registering ${model}`, request2.runUrl);
   log(`deployment ${deploymentId} to ${request2.environment} in progress`);
@@ -72722,7 +72825,7 @@ async function promote(request2) {
   try {
     await store.update((doc) => {
       const result = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size },
+        artifact: registered,
         ...snapshot ? { snapshot } : {},
         ...request2.metrics ? { metrics: request2.metrics } : {},
         commit: mergeCommit,
@@ -75246,6 +75349,7 @@ async function run() {
         checkName: input("check-name") || `refit / evaluation ${model}`,
         comment: parseBoolean2(input("comment") || "true", "comment"),
         artifact: input("artifact"),
+        copyArtifact: parseBoolean2(input("copy-artifact") || "true", "copy-artifact"),
         metrics: input("metrics") ? await readMetricsFile(input("metrics"), "input metrics") : void 0,
         trainedAt: trainedAt ? new Date(trainedAt).toISOString() : void 0
       };
@@ -75271,6 +75375,7 @@ async function run() {
           comment: settings.comment,
           ...settings.verifyCommand ? { verifyCommand: settings.verifyCommand } : {},
           ...settings.artifact ? { artifact: settings.artifact } : {},
+          copyArtifact: settings.copyArtifact,
           ...settings.metrics ? { metrics: settings.metrics } : {},
           ...settings.trainedAt ? { trainedAt: settings.trainedAt } : {},
           snapshotPath: snapshotPath(settings.model),

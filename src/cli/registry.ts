@@ -132,14 +132,16 @@ export async function promoteCommand(argv: string[], io: { stdout: (s: string) =
   if (trainedAt !== undefined && Number.isNaN(Date.parse(trainedAt))) throw new UserError(`--trained-at: ${JSON.stringify(trainedAt)} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)`);
   const store = openStore(values);
   try {
-    const artifact = await artifactDigest(values.artifact, '--artifact');
+    const evaluated = await artifactDigest(values.artifact, '--artifact');
+    // An s3 registry keeps its own content-addressed copy, as the promote action does.
+    const artifact = store.keepArtifact ? { ...(await store.keepArtifact(evaluated.uri, evaluated.digest, (m) => io.stdout(`${m}\n`))), source: evaluated.uri } : evaluated;
     const metrics = typeof values.metrics === 'string' ? await readMetricsFile(values.metrics, '--metrics') : undefined;
     const now = new Date().toISOString();
     const commit = (values.commit as string | undefined) ?? env.GITHUB_SHA ?? null;
     let outcome = { version: 0, added: false, previous: null as number | null };
     await store.update((doc) => {
       const result = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size },
+        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ...('source' in artifact ? { source: artifact.source } : {}) },
         ...(metrics ? { metrics } : {}),
         commit,
         pullRequest: null,

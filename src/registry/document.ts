@@ -9,8 +9,14 @@ import { UserError } from '../errors.js';
 export const REGISTRY_SCHEMA = 'refit.registry/v1';
 
 export interface ArtifactRef {
-  /** Path or s3:// URI of the trained model, as evaluated. */
+  /**
+   * Path or s3:// URI of the trained model: with the s3 registry, the registry's own copy
+   * (`s3://bucket/prefix/<model>/artifacts/sha256-<hex>`, a prefix ending in `/` for a directory);
+   * otherwise where it was evaluated.
+   */
   uri: string;
+  /** Where the artifact was evaluated, when `uri` is a copy of it (absent in older documents). */
+  source?: string;
   /** `sha256:<hex>` (src/artifact.ts). */
   digest: string;
   /** Bytes, when known. */
@@ -103,6 +109,7 @@ export function parseRegistry(value: unknown, where: string, model: string): Reg
     if (seen.has(v.version)) fail(where, `version ${v.version} appears twice`);
     seen.add(v.version);
     if (!isObject(v.artifact) || typeof v.artifact.uri !== 'string' || typeof v.artifact.digest !== 'string') fail(where, `version ${v.version} has no artifact uri and digest`);
+    if (v.artifact.source !== undefined && typeof v.artifact.source !== 'string') fail(where, `version ${v.version} has an artifact source that is not a string`);
     if (typeof v.createdAt !== 'string' || !nullableString(v.trainedAt ?? null)) fail(where, `version ${v.version} has no createdAt`);
   }
   const aliases = value.aliases as { champion?: number | null; previous?: number | null };

@@ -1,12 +1,13 @@
 /**
- * Promotion on merge: provenance first (nothing changes when it fails), then a deployment, the
+ * Promotion on merge: provenance first (nothing changes when it fails), then, with a registry that
+ * keeps artifacts (s3), the artifact's content-addressed copy, then a deployment, the
  * registry (new version + champion, in one conditional write), the verify command (a failure rolls
  * the champion back and marks the deployment failed), a release and the PR comment. Re-running on
  * the same merge finds the version already registered and changes nothing.
  */
 import { commentMarker, upsertComment } from '../github/comment.js';
 import type { GitHubClient } from '../github/client.js';
-import { addVersion, moveAlias, promoteVersion, rollbackTo, versionForMerge, type RegistryVersion } from './document.js';
+import { addVersion, moveAlias, type ArtifactRef, promoteVersion, rollbackTo, versionForMerge, type RegistryVersion } from './document.js';
 import { createDeployment, createModelRelease, runVerifyCommand, setDeploymentStatus, snapshotAt, type VerifyResult } from './deploy.js';
 import { checkPullRequest, mergedPullRequest, passedEvaluation, verifyArtifact } from './provenance.js';
 import { promotedMarkdown, verifyFailedMarkdown } from './render.js';
@@ -29,6 +30,11 @@ export interface PromoteRequest {
   verifyCommand?: string;
   /** Where the artifact is now, when not where the evaluation read it. */
   artifact?: string;
+  /**
+   * Copy the artifact into a registry that keeps artifacts (the s3 backend) and register the copy
+   * (default true; ignored by backends that keep none).
+   */
+  copyArtifact?: boolean;
   metrics?: Record<string, number>;
   trainedAt?: string;
   snapshotPath: string;
@@ -83,13 +89,22 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
     };
   }
 
-  // 3. The deployment, then the registry in one conditional write (version, champion, deployment id).
+  // 3. The registry's own copy of the artifact, before anything records it (a copy left by a run
+  //    that fails later is harmless: it is content-addressed, and the next run finds it there).
+  let registered: ArtifactRef = { uri: artifact.uri, digest: artifact.digest, size: artifact.size };
+  if (store.keepArtifact && request.copyArtifact !== false) {
+    const copy = await store.keepArtifact(artifact.uri, artifact.digest, log);
+    log(`the registry keeps ${copy.uri} (${copy.digest}, the evaluated bytes)`);
+    registered = { uri: copy.uri, digest: copy.digest, size: copy.size, source: evaluation.artifact.uri };
+  }
+
+  // 4. The deployment, then the registry in one conditional write (version, champion, deployment id).
   const snapshot = await snapshotAt(client, at, pr.headSha, request.snapshotPath);
   const deploymentId = await createDeployment(client, at, {
     ref: mergeCommit,
     environment: request.environment,
     description: `${model}: promote the artifact of #${pr.number}`,
-    payload: { model, pullRequest: pr.number, artifact: { uri: artifact.uri, digest: artifact.digest } },
+    payload: { model, pullRequest: pr.number, artifact: { uri: registered.uri, digest: registered.digest } },
   });
   await setDeploymentStatus(client, at, deploymentId, 'in_progress', `registering ${model}`, request.runUrl);
   log(`deployment ${deploymentId} to ${request.environment} in progress`);
@@ -100,7 +115,7 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
   try {
     await store.update((doc) => {
       const result = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size },
+        artifact: registered,
         ...(snapshot ? { snapshot } : {}),
         ...(request.metrics ? { metrics: request.metrics } : {}),
         commit: mergeCommit,
@@ -131,7 +146,7 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
   }
   log(`registered ${model} v${v.version} in ${store.location}; champion v${v.version}${previous === null ? '' : `, previous v${previous}`}`);
 
-  // 4. Verify; on failure roll back, mark the deployment failed and say so on the pull request.
+  // 5. Verify; on failure roll back, mark the deployment failed and say so on the pull request.
   if (request.verifyCommand) {
     log('running the verify command');
     const verify = await runVerifyCommand(
@@ -157,7 +172,7 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
     log('the verify command passed');
   }
 
-  // 5. Success: deployment status, release, comment.
+  // 6. Success: deployment status, release, comment.
   await setDeploymentStatus(client, at, deploymentId, 'success', `${model} v${v.version} is the champion`, request.runUrl);
   let release: string | undefined;
   if (request.release) {

@@ -10,6 +10,7 @@ function link(text: string, url: string | null | undefined): string {
 export function lineageTable(v: RegistryVersion): string {
   const rows: string[][] = [
     ['Artifact', `${code(v.artifact.uri)} ${code(v.artifact.digest)}`],
+    ...(v.artifact.source ? [['Evaluated at', code(v.artifact.source)]] : []),
     ...(v.snapshot ? [['Training data', `${code(v.snapshot.path)} ${code(v.snapshot.digest)}`]] : []),
     ...(v.pullRequest !== null ? [['Pull request', `#${v.pullRequest}`]] : []),
     ...(v.commit ? [['Commit', code(v.commit)]] : []),

@@ -7,24 +7,28 @@
  * must implement conditional writes (AWS S3 has since August 2024 for If-None-Match and November
  * 2024 for If-Match; MinIO does).
  *
- * Needs s3:GetObject and s3:PutObject on the registry key.
+ * Promotion also copies the evaluated artifact into `prefix/<model>/artifacts/`, content-addressed
+ * (`artifact-copy.ts`), so every version points at bytes the registry keeps.
+ *
+ * Needs s3:GetObject and s3:PutObject on `prefix/<model>/*` (the registry key and the artifact
+ * copies), and s3:ListBucket on the bucket (to hash a copied directory's prefix).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../errors.js';
 import { parseS3Uri, s3ClientConfig, type S3Location } from '../data/s3.js';
 import type { RegistryDocument } from './document.js';
 import { serializeRegistry } from './document.js';
+import { copyArtifact, statusOf, type ArtifactCopy } from './artifact-copy.js';
 import { ConditionalRegistryStore, type Versioned } from './store.js';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
 
 export class S3RegistryStore extends ConditionalRegistryStore {
   readonly location: string;
   private readonly object: S3Location;
+  /** Where the model's artifact copies go: `s3://bucket/prefix/<model>/artifacts/`. */
+  readonly artifacts: S3Location;
   private client: Promise<{ sdk: Sdk; client: S3Client }> | null = null;
 
   /** `registry` is `s3://bucket` or `s3://bucket/prefix`. */
@@ -34,6 +38,12 @@ export class S3RegistryStore extends ConditionalRegistryStore {
     const prefix = key.replace(/\/+$/, '');
     this.object = { bucket, key: `${prefix ? `${prefix}/` : ''}${model}/registry.json` };
     this.location = `s3://${bucket}/${this.object.key}`;
+    this.artifacts = { bucket, key: `${prefix ? `${prefix}/` : ''}${model}/artifacts/` };
+  }
+
+  /** Copy the evaluated artifact into the registry's bucket (see artifact-copy.ts). */
+  async keepArtifact(artifact: string, digest: string, log?: (message: string) => void): Promise<ArtifactCopy> {
+    return copyArtifact({ artifact, digest, into: this.artifacts, s3: await this.connect(), ...(log ? { log } : {}) });
   }
 
   private connect(): Promise<{ sdk: Sdk; client: S3Client }> {

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { readBranchDocument, updateBranchDocument, type BranchDocumentLocation } from '../github/branch-document.js';
 import type { GitHubClient } from '../github/client.js';
+import type { ArtifactCopy } from './artifact-copy.js';
 import { emptyRegistry, parseRegistry, serializeRegistry, type RegistryDocument } from './document.js';
 
 /**
@@ -28,6 +29,11 @@ export interface RegistryStore {
   read(): Promise<RegistryDocument | null>;
   /** Apply `change` and store the result; returns what is stored afterwards. */
   update(change: RegistryChange, message: string): Promise<RegistryDocument>;
+  /**
+   * Backends that keep artifacts (s3): copy the evaluated artifact next to the registry,
+   * content-addressed, and return the copy (its digest proven equal to `digest`).
+   */
+  keepArtifact?(artifact: string, digest: string, log?: (message: string) => void): Promise<ArtifactCopy>;
 }
 
 /** Path of a model's registry file, in the repository and on the state branch. */

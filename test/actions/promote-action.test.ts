@@ -2,9 +2,13 @@
  * The built promote action end to end against the GitHub emulator: a merged retraining pull
  * request whose head passed the evaluation check is registered, becomes the champion and is
  * deployed; a re-run changes nothing; a failing verify command rolls back; missing evaluation,
- * another artifact and a fork are refused with nothing changed; two promotions racing on the s3
- * backend (a real S3-compatible server on loopback) both land.
+ * another artifact and a fork are refused with nothing changed; on the s3 backend (a real
+ * S3-compatible server on loopback) the registry keeps a content-addressed copy of the artifact, a
+ * copy that is not the evaluated bytes records nothing, and two promotions racing both land.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { artifactDigest } from '../../src/artifact.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github/index.js';
@@ -69,7 +73,7 @@ function promote(pr: number, inputs: Record<string, string> = {}, env: Record<st
 
 interface Registry {
   model: string;
-  versions: { version: number; artifact: { uri: string; digest: string }; pullRequest: number; headSha: string; commit: string; snapshot?: { path: string; digest: string }; deployment?: { id: number } }[];
+  versions: { version: number; artifact: { uri: string; digest: string; source?: string; size?: number }; pullRequest: number; headSha: string; commit: string; snapshot?: { path: string; digest: string }; deployment?: { id: number } }[];
   aliases: { champion: number | null; previous: number | null };
   history: { alias: string; from: number | null; to: number | null; reason: string }[];
 }
@@ -80,6 +84,18 @@ const registry = (): Registry | null => {
 };
 const deployments = () => [...gh.state.deployments.values()];
 const promotionComments = (pr: number) => gh.state.commentsOn(pr).filter((c) => c.body.includes(`<!-- refit:promotion model=${MODEL} -->`));
+
+async function withS3<T>(body: (client: S3Client) => Promise<T>): Promise<T> {
+  const client = new S3Client({ forcePathStyle: true });
+  try {
+    return await body(client);
+  } finally {
+    client.destroy();
+  }
+}
+const s3Bytes = (key: string) => withS3(async (client) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: 'models', Key: key }))).Body!.transformToByteArray()));
+const s3Registry = async (prefix: string) => JSON.parse((await s3Bytes(`${prefix}/${MODEL}/registry.json`)).toString('utf8')) as Registry;
+const s3Keys = (prefix: string) => withS3(async (client) => ((await client.send(new ListObjectsV2Command({ Bucket: 'models', Prefix: prefix }))).Contents ?? []).map((o) => o.Key));
 
 describe('promote', () => {
   it('registers the merge, makes it champion, deploys, tags and comments; a re-run changes nothing', async () => {
@@ -214,6 +230,51 @@ describe('promote', () => {
     expect(registry()!.versions[0]).toMatchObject({ pullRequest: pr.number, commit: pr.mergeSha });
   });
 
+  it('on the s3 backend keeps a content-addressed copy of the artifact and registers it, keeping the evaluated path as source', async () => {
+    const pr = await retrainPull('copied');
+    const hex = createHash('sha256').update(readFileSync(pr.artifact)).digest('hex');
+    expect(pr.digest).toBe(`sha256:${hex}`);
+    const inputs = { registry: 's3://models/kept', comment: 'false', 'verify-command': 'echo "serving $REFIT_ARTIFACT_URI $REFIT_ARTIFACT_DIGEST"' };
+    const run = await promote(pr.number, inputs, s3.env());
+    expect(run.status, run.stdout).toBe(0);
+    const copyUri = `s3://models/kept/${MODEL}/artifacts/sha256-${hex}`;
+    expect(run.stdout).toContain(`serving ${copyUri} ${pr.digest}`);
+
+    const doc = await s3Registry('kept');
+    expect(doc.versions[0]!.artifact).toEqual({ uri: copyUri, digest: pr.digest, size: readFileSync(pr.artifact).length, source: pr.artifact });
+    expect(await s3Bytes(`kept/${MODEL}/artifacts/sha256-${hex}`)).toEqual(readFileSync(pr.artifact));
+    expect(deployments()[0]!.payload).toMatchObject({ artifact: { uri: copyUri, digest: pr.digest } });
+    expect(run.summary).toContain(pr.artifact);
+
+    // A re-run finds the version registered before copying anything.
+    const refused = s3.counters.preconditionFailed;
+    const writes = s3.counters.conditionalWrites;
+    const again = await promote(pr.number, inputs, s3.env());
+    expect(again.status, again.stdout).toBe(0);
+    expect(again.stdout).toContain('already registered as v1');
+    expect([s3.counters.preconditionFailed, s3.counters.conditionalWrites]).toEqual([refused, writes]);
+  });
+
+  it('on the s3 backend records nothing when the copy does not hash to the evaluated bytes', async () => {
+    const pr = await retrainPull('squatted');
+    const key = `squat/${MODEL}/artifacts/sha256-${pr.digest.slice('sha256:'.length)}`;
+    await withS3((client) => client.send(new PutObjectCommand({ Bucket: 'models', Key: key, Body: 'other bytes\n' })));
+    const run = await promote(pr.number, { registry: 's3://models/squat', comment: 'false' }, s3.env());
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/::error::refit promote: the copy of .*squatted\/model\.bin at s3:\/\/models\/squat\/taxi-tip\/artifacts\/sha256-[0-9a-f]{64} hashes to sha256:[0-9a-f]{64}, not the evaluated sha256:[0-9a-f]{64}; the registry was not changed/);
+    expect(await s3Keys(`squat/${MODEL}/registry.json`)).toEqual([]);
+    expect(deployments()).toHaveLength(0);
+    expect(run.outputs).toEqual({});
+  });
+
+  it('with copy-artifact: false registers the artifact where it was evaluated', async () => {
+    const pr = await retrainPull('in-place');
+    const run = await promote(pr.number, { registry: 's3://models/in-place', comment: 'false', 'copy-artifact': 'false' }, s3.env());
+    expect(run.status, run.stdout).toBe(0);
+    expect((await s3Registry('in-place')).versions[0]!.artifact).toEqual({ uri: pr.artifact, digest: pr.digest, size: readFileSync(pr.artifact).length });
+    expect(await s3Keys(`in-place/${MODEL}/artifacts/`)).toEqual([]);
+  });
+
   it('two promotions racing on the s3 backend both land, as v1 and v2', async () => {
     const a = await retrainPull('alpha');
     const b = await retrainPull('beta');
@@ -222,11 +283,14 @@ describe('promote', () => {
     expect(ra.status, ra.stdout).toBe(0);
     expect(rb.status, rb.stdout).toBe(0);
     expect([ra.outputs.version, rb.outputs.version].sort()).toEqual(['1', '2']);
-    const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const client = new S3Client({ forcePathStyle: true });
-    const doc = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'models', Key: `registry/${MODEL}/registry.json` }))).Body!.transformToString()) as Registry;
-    client.destroy();
+    const doc = await s3Registry('registry');
     expect(doc.versions.map((v) => v.version)).toEqual([1, 2]);
+    // Each version points at the registry's copy of its own artifact.
+    for (const v of doc.versions) {
+      const pr = v.pullRequest === a.number ? a : b;
+      expect(v.artifact).toMatchObject({ uri: `s3://models/registry/${MODEL}/artifacts/sha256-${pr.digest.slice(7)}`, digest: pr.digest, source: pr.artifact });
+      expect(await s3Bytes(v.artifact.uri.slice('s3://models/'.length))).toEqual(readFileSync(pr.artifact));
+    }
     expect(doc.versions.map((v) => v.pullRequest).sort()).toEqual([a.number, b.number].sort());
     const last = doc.versions.find((v) => v.version === 2)!;
     expect(doc.aliases).toEqual({ champion: 2, previous: 1 });

@@ -72,6 +72,17 @@ describe('registry document', () => {
     expect(() => parseRegistry(good, 'r.json', 'churn')).toThrow(/r\.json: holds the registry of model "taxi", not "churn"/);
     expect(() => parseRegistry({ ...good, aliases: { champion: 7, previous: null } }, 'r.json', 'taxi')).toThrow(/alias champion points at version 7, which is not registered/);
     expect(() => parseRegistry({ ...good, versions: [...good.versions, good.versions[0]] }, 'r.json', 'taxi')).toThrow(/version 1 appears twice/);
+    const badSource = { ...good, versions: [{ ...good.versions[0]!, artifact: { ...good.versions[0]!.artifact, source: 7 } }] };
+    expect(() => parseRegistry(badSource, 'r.json', 'taxi')).toThrow(/r\.json: version 1 has an artifact source that is not a string/);
+  });
+
+  it('reads artifact.source when present and documents without it (older ones) alike', () => {
+    const older = land(emptyRegistry('taxi'), 1);
+    expect(older.versions[0]!.artifact).not.toHaveProperty('source');
+    expect(parseRegistry(JSON.parse(serializeRegistry(older)), 'r.json', 'taxi')).toEqual(older);
+    const copied = addVersion(older, { ...merge(2), artifact: { uri: 's3://models/r/taxi/artifacts/sha256-ab', digest: `sha256:${'2'.repeat(64)}`, source: 'runs/2/model.bin' } }).doc;
+    const read = parseRegistry(JSON.parse(serializeRegistry(copied)), 'r.json', 'taxi');
+    expect(read.versions[1]!.artifact).toEqual({ uri: 's3://models/r/taxi/artifacts/sha256-ab', digest: `sha256:${'2'.repeat(64)}`, source: 'runs/2/model.bin' });
   });
 });
 

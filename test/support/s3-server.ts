@@ -10,6 +10,8 @@
  *   - requests on one key are serialized, so a conditional PUT's check and write happen as one
  *     step, and a GET never sees an object half-written (s3rver writes the file in place, where
  *     S3 replaces an object atomically).
+ * It also decodes `Content-Encoding: aws-chunked` bodies, as S3 does: the AWS SDK sends a streamed
+ * PutObject body framed in chunks with a trailing checksum, which s3rver would store verbatim.
  * Everything else (storage, ETags, GET, HEAD, listing, signatures' access key) is s3rver's own.
  * s3rver knows one key pair (S3RVER); the signature check is relaxed so the shared test
  * credentials of `useAwsEndpoint` work.
@@ -18,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { useAwsEndpoint } from './aws-env.js';
 
@@ -27,6 +30,7 @@ interface KoaContext {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  req: import('node:http').IncomingMessage;
   res: import('node:http').ServerResponse;
 }
 interface S3rverInstance {
@@ -113,8 +117,59 @@ export class S3Server {
       }
       this.counters.conditionalWrites++;
     }
+    if (ctx.method === 'PUT') decodeAwsChunked(ctx);
     await next();
   }
+}
+
+/**
+ * Replace an `aws-chunked` request body (`<hex size>[;extensions]\r\n<bytes>\r\n`..., a `0` chunk,
+ * then trailer lines such as the checksum and an empty line) by its payload, and its headers by
+ * the payload's, as S3 stores it.
+ */
+function decodeAwsChunked(ctx: KoaContext): void {
+  const encodings = String(ctx.headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (!encodings.includes('aws-chunked')) return;
+  const rest = encodings.filter((e) => e !== 'aws-chunked');
+  if (rest.length > 0) ctx.headers['content-encoding'] = rest.join(',');
+  else delete ctx.headers['content-encoding'];
+  ctx.headers['content-length'] = String(ctx.headers['x-amz-decoded-content-length']);
+  delete ctx.headers['x-amz-trailer'];
+  const source = ctx.req;
+  async function* payload(): AsyncGenerator<Buffer> {
+    let buffer: Buffer = Buffer.alloc(0);
+    let state: 'size' | 'data' | 'end-of-data' | 'trailer' = 'size';
+    let remaining = 0;
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (state === 'data') {
+          if (buffer.length === 0) break;
+          const piece = buffer.subarray(0, remaining);
+          buffer = buffer.subarray(piece.length);
+          remaining -= piece.length;
+          if (remaining === 0) state = 'end-of-data';
+          yield piece;
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol < 0) break;
+        const line = buffer.subarray(0, eol).toString('latin1');
+        buffer = buffer.subarray(eol + 2);
+        if (state === 'size') {
+          remaining = Number.parseInt(line.split(';')[0]!, 16);
+          if (Number.isNaN(remaining)) throw new S3Error('IncompleteBody', `invalid aws-chunked size line ${JSON.stringify(line)}`);
+          state = remaining === 0 ? 'trailer' : 'data';
+        } else if (state === 'end-of-data') {
+          state = 'size';
+        }
+        // In the trailer, lines (the checksum) are read and dropped until the body ends.
+      }
+    }
+  }
+  const decoded = Readable.from(payload(), { objectMode: false });
+  Object.assign(decoded, { headers: source.headers });
+  ctx.req = decoded as unknown as typeof ctx.req;
 }
 
 const normalize = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');

@@ -25,6 +25,7 @@ export const INPUT_NAMES = [
   'check-name',
   'comment',
   'artifact',
+  'copy-artifact',
   'metrics',
   'trained-at',
 ] as const;
@@ -54,6 +55,7 @@ export async function run(): Promise<void> {
         checkName: input('check-name') || `refit / evaluation ${model}`,
         comment: parseBoolean(input('comment') || 'true', 'comment'),
         artifact: input('artifact'),
+        copyArtifact: parseBoolean(input('copy-artifact') || 'true', 'copy-artifact'),
         metrics: input('metrics') ? await readMetricsFile(input('metrics'), 'input metrics') : undefined,
         trainedAt: trainedAt ? new Date(trainedAt).toISOString() : undefined,
       };
@@ -78,6 +80,7 @@ export async function run(): Promise<void> {
           comment: settings.comment,
           ...(settings.verifyCommand ? { verifyCommand: settings.verifyCommand } : {}),
           ...(settings.artifact ? { artifact: settings.artifact } : {}),
+          copyArtifact: settings.copyArtifact,
           ...(settings.metrics ? { metrics: settings.metrics } : {}),
           ...(settings.trainedAt ? { trainedAt: settings.trainedAt } : {}),
           snapshotPath: snapshotPath(settings.model),
