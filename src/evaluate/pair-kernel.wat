@@ -13,12 +13,31 @@
   (memory (export "memory") 1)
 
   ;; Multinomial counts of n draws from n rows into w[0..n): xoshiro128** from state (a, b, c, d),
-  ;; a draw is trunc(u32 · scale) with scale = n / 2^32 (bootstrap.ts resampleCounts).
+  ;; a draw is trunc(u32 · scale) with scale = n / 2^32 (bootstrap.ts resampleCounts). For
+  ;; n ≤ 2^21 the product u32 · n is below 2^53, so the float64 product is exact and the draw
+  ;; equals (u32 · n) >> 32 in integers: one 64-bit multiply instead of two conversions and a
+  ;; range-checked truncation. Larger n keeps the float64 form (rounded products).
   (func (export "draw") (param $w i32) (param $n i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32) (param $scale f64)
-    (local $end i32) (local $r i32) (local $t i32) (local $p i32)
+    (local $end i32) (local $r i32) (local $t i32) (local $p i32) (local $n64 i64)
     (memory.fill (local.get $w) (i32.const 0) (local.get $n))
     (if (i32.eqz (local.get $n)) (then (return)))
     (local.set $end (local.get $n))
+    (if (i32.le_u (local.get $n) (i32.const 0x200000)) (then
+      (local.set $n64 (i64.extend_i32_u (local.get $n)))
+      (loop $exact
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $b) (i32.const 9)))
+        (local.set $c (i32.xor (local.get $c) (local.get $a)))
+        (local.set $d (i32.xor (local.get $d) (local.get $b)))
+        (local.set $b (i32.xor (local.get $b) (local.get $c)))
+        (local.set $a (i32.xor (local.get $a) (local.get $d)))
+        (local.set $c (i32.xor (local.get $c) (local.get $t)))
+        (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
+        (local.set $p (i32.add (local.get $w)
+          (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $r)) (local.get $n64)) (i64.const 32)))))
+        (i32.store8 (local.get $p) (i32.add (i32.load8_u (local.get $p)) (i32.const 1)))
+        (br_if $exact (local.tee $end (i32.sub (local.get $end) (i32.const 1)))))
+      (return)))
     (loop $next
       (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
       (local.set $t (i32.shl (local.get $b) (i32.const 9)))
@@ -29,7 +48,7 @@
       (local.set $c (i32.xor (local.get $c) (local.get $t)))
       (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
       (local.set $p (i32.add (local.get $w)
-        (i32.trunc_f64_u (f64.mul (f64.convert_i32_u (local.get $r)) (local.get $scale)))))
+        (i32.trunc_sat_f64_u (f64.mul (f64.convert_i32_u (local.get $r)) (local.get $scale)))))
       (i32.store8 (local.get $p) (i32.add (i32.load8_u (local.get $p)) (i32.const 1)))
       (br_if $next (local.tee $end (i32.sub (local.get $end) (i32.const 1))))))
 

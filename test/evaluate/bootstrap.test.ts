@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrap, percentile, resampleCounts, runResamples, seedState, WORKER_MIN_ROWS } from '../../src/evaluate/bootstrap.js';
 import { computeMetrics, prepareBinaryModel } from '../../src/evaluate/metrics.js';
-import { pairLayout, pairMetrics, WasmPairKernel } from '../../src/evaluate/pair-kernel.js';
+import { pairLayout, pairMetrics, WasmPairKernel, type PairLayout } from '../../src/evaluate/pair-kernel.js';
 import { tempDir } from '../support/files.js';
 import type { BinaryModel, Prepared } from '../../src/evaluate/metrics.js';
 
@@ -210,6 +210,25 @@ describe('WebAssembly pair kernel', () => {
       // Tolerance 0: the same operations in the same order (NaN where a metric is undefined).
       expect(Array.from(wa[0]), `champion, resample ${r}`).toEqual(Array.from(js[0]));
       expect(Array.from(wa[1]), `challenger, resample ${r}`).toEqual(Array.from(js[1]));
+    }
+  });
+
+  // Up to 2^21 rows the module draws with an integer multiply-shift, above with float64 products
+  // (pair-kernel.wat): both sides of the switch draw the JavaScript counts.
+  it.each([2 ** 21, 2 ** 21 + 3])('draws the JavaScript counts at n = %i (either side of the integer draw path)', (n) => {
+    const zeros = new Uint8Array(n);
+    const layout: PairLayout = { n, prefixA: 0, prefixB: 0, flags: zeros, loss: new Float32Array(4 * n), toB: new Int32Array(n), flagsB: zeros, perm: new Int32Array(n) };
+    const wasm = WasmPairKernel.create(layout)!;
+    expect(wasm).not.toBeNull();
+    const counts = new Uint8Array(n);
+    for (const r of [0, 1]) {
+      resampleCounts(n, 23, r, counts);
+      wasm.draw(seedState(23, r));
+      const drawn = wasm.counts;
+      let differing = 0;
+      for (let k = 0; k < n; k++) if (drawn[k] !== counts[k]) differing++;
+      expect(differing, `rows whose counts differ, resample ${r}`).toBe(0);
+      expect(drawn.reduce((s, c) => s + c, 0)).toBe(n);
     }
   });
 
