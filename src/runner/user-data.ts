@@ -77,7 +77,7 @@ export function runnerScript(options: RunnerScriptOptions): string {
     'if [ -x ./bin/installdependencies.sh ] && ! ldconfig -p | grep -q libicu; then ./bin/installdependencies.sh >/dev/null || true; fi',
     'chown -R runner:runner "$RUNNER_DIR"',
     '# The just-in-time config: single use, bound to this runner, readable by the runner user only.',
-    "install -o runner -g runner -m 600 /dev/null /var/lib/refit/jitconfig",
+    "install -d -m 755 /var/lib/refit && install -o runner -g runner -m 600 /dev/null /var/lib/refit/jitconfig",
     "cat > /var/lib/refit/jitconfig <<'REFIT_JITCONFIG'",
     config,
     'REFIT_JITCONFIG',
