@@ -14,7 +14,7 @@ import { UserError } from '../errors.js';
 import { ALREADY_STARTED, EXIT_CODE_TAG, FOLLOW, followScript, listFilesScript, receiveWorkspaceScript, sendFilesScript, STARTED, startScript } from './scripts.js';
 import type { RemotePaths } from './scripts.js';
 import { ConnectionLost } from './session.js';
-import type { Session, TrainNode } from './session.js';
+import type { ExecResult, Session, TrainNode } from './session.js';
 import { ENV_NAME } from './shell.js';
 
 export interface TrainSpec {
@@ -126,6 +126,7 @@ export class LogLines {
 /** One node's session, reopened when the connection drops. */
 class NodeLink {
   private session: Session | undefined;
+  private connectedAt = 0;
   constructor(readonly node: TrainNode, private readonly spec: TrainSpec) {}
 
   async run<T>(what: string, op: (session: Session) => Promise<T>): Promise<T> {
@@ -133,10 +134,19 @@ class NodeLink {
     let delay = 250;
     for (;;) {
       try {
-        this.session ??= await this.node.connect();
+        if (!this.session) {
+          this.session = await this.node.connect();
+          this.connectedAt = Date.now();
+        }
         return await op(this.session);
       } catch (error) {
         if (!(error instanceof ConnectionLost)) throw error;
+        // The window is per outage: a connection that came back and held for a while ended the last one
+        // (one that drops again at once is still the same outage).
+        if (this.session && Date.now() - this.connectedAt >= Math.min(5_000, this.spec.reconnectTimeoutMs)) {
+          deadline = undefined;
+          delay = 250;
+        }
         this.close();
         deadline ??= Date.now() + this.spec.reconnectTimeoutMs;
         if (Date.now() + delay > deadline) {
@@ -172,6 +182,20 @@ function localTar(args: string[], io: { stdin?: 'pipe'; stdout?: 'pipe' }): { ch
   return { child, done };
 }
 
+/**
+ * The remote script and the local tar feeding it (or fed by it). When the script fails (the connection
+ * dropped), nothing reads or writes the local tar's pipe any more: it is killed, or it would block
+ * forever and keep this process from exiting.
+ */
+async function untilBoth(remote: Promise<ExecResult>, tar: ReturnType<typeof localTar>): Promise<[ExecResult, void]> {
+  try {
+    return await Promise.all([remote, tar.done]);
+  } catch (error) {
+    if (tar.child.exitCode === null && tar.child.signalCode === null) tar.child.kill('SIGKILL');
+    throw error;
+  }
+}
+
 async function upload(session: Session, paths: RemotePaths, localPath: string): Promise<number> {
   const args = ['-c', '-f', '-', '-C', localPath, '--exclude=.git'];
   if (existsSync(join(localPath, '.refitignore'))) args.push(`--exclude-from=${join(localPath, '.refitignore')}`);
@@ -187,7 +211,7 @@ async function upload(session: Session, paths: RemotePaths, localPath: string): 
       },
     }),
   );
-  const [result] = await Promise.all([session.exec(receiveWorkspaceScript(paths), { stdin: counted }), tar.done]);
+  const [result] = await untilBoth(session.exec(receiveWorkspaceScript(paths), { stdin: counted }), tar);
   if (result.code !== 0) throw new UserError(`unpacking the workspace on the instance failed (exit ${String(result.code)}): ${result.stderr.trim()}`);
   return bytes;
 }
@@ -245,7 +269,7 @@ async function matchArtifacts(session: Session, paths: RemotePaths, patterns: st
 async function download(session: Session, paths: RemotePaths, files: string[], dest: string): Promise<void> {
   await mkdir(dest, { recursive: true });
   const tar = localTar(['-x', '--no-same-owner', '-f', '-', '-C', dest], { stdin: 'pipe' });
-  const [result] = await Promise.all([session.exec(sendFilesScript(paths), { stdin: files.join('\0') + '\0', stdout: tar.child.stdin! }), tar.done]);
+  const [result] = await untilBoth(session.exec(sendFilesScript(paths), { stdin: files.join('\0') + '\0', stdout: tar.child.stdin! }), tar);
   if (result.code !== 0) throw new UserError(`packing the artifacts on the instance failed (exit ${String(result.code)}): ${result.stderr.trim()}`);
 }
 

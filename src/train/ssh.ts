@@ -79,6 +79,13 @@ export class SshSession implements Session {
           reject(error);
         }
       });
+      // A server that closes after its version line (sshd restarting, the machine going down) makes ssh2
+      // emit only 'close', and clears its ready timeout: without this the attempt would never end.
+      client.once('close', () => {
+        if (settled) return;
+        settled = true;
+        reject(new Error('connection closed during the SSH handshake'));
+      });
       client.connect(config);
     });
   }

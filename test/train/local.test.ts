@@ -1,10 +1,14 @@
 /** The local executor: the same upload/start/follow/download path as SSH, with processes on this machine. */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LogLines, parseEnvLines, runTraining } from '../../src/train/job.js';
 import type { TrainSpec } from '../../src/train/job.js';
-import { localNodes } from '../../src/train/session.js';
+import { ConnectionLost, localNodes } from '../../src/train/session.js';
+import type { ExecOptions, ExecResult, TrainNode } from '../../src/train/session.js';
 import { tempDir, userError, writeFile } from '../support/files.js';
 
 function spec(overrides: Partial<TrainSpec> & { lines: string[] }): TrainSpec {
@@ -129,5 +133,99 @@ describe('refit train (local)', () => {
     expect(readFileSync(join(out, 'model/w.bin'), 'utf8')).toBe('w\n');
     expect(stderr).toContain('artifact model/w.bin');
     await expect(trainCommand([], io)).rejects.toThrow(/needs --command/);
+  });
+});
+
+/** The tar processes this test process has started and that are still there. */
+const tarChildren = () =>
+  spawnSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('tar '));
+
+describe('reconnecting', () => {
+  const lost = () => new ConnectionLost('SSH connection to node 0 lost (connection reset)');
+
+  /**
+   * One local node whose sessions hand every exec to `intercept`, which may pass it on (`pass`) or
+   * fail it the way a dropped SSH connection does.
+   */
+  function interceptedNode(intercept: (script: string, options: ExecOptions | undefined, pass: () => Promise<ExecResult>) => Promise<ExecResult>): { nodes: TrainNode[]; connects: () => number } {
+    let connects = 0;
+    const [inner] = localNodes(tempDir('refit-local-'), 1);
+    const node: TrainNode = {
+      ...inner!,
+      connect: async () => {
+        connects++;
+        const session = await inner!.connect();
+        return { home: () => session.home(), close: () => session.close(), exec: (script, options) => intercept(script, options, () => session.exec(script, options)) };
+      },
+    };
+    return { nodes: [node], connects: () => connects };
+  }
+
+  /** The log-following exec drops the connection after the given delays (ms), one per call. */
+  function droppingNodes(drops: number[]): { nodes: TrainNode[]; connects: () => number } {
+    return interceptedNode(async (script, _options, pass) => {
+      if (!script.includes('tail -c') || drops.length === 0) return pass();
+      await new Promise((resolve) => setTimeout(resolve, drops.shift()!));
+      throw lost();
+    });
+  }
+
+  it('gives each outage the whole reconnect window: a second drop long after the first one recovers is not fatal', async () => {
+    const lines: string[] = [];
+    const log: string[] = [];
+    const { nodes, connects } = droppingNodes([50, 900]);
+    const outcome = await runTraining(nodes, spec({ lines, command: 'echo one; sleep 1.2; echo two', reconnectTimeoutMs: 500, log: (l) => log.push(l) }));
+    expect(outcome.exitCode).toBe(0);
+    expect(lines).toEqual(['one', 'two']);
+    expect(log.filter((l) => l.includes('reconnecting'))).toHaveLength(2);
+    expect(connects()).toBe(3);
+  });
+
+  it('still gives up on a connection that comes back but drops again at once, after the reconnect window', async () => {
+    const { nodes, connects } = droppingNodes(Array.from({ length: 1000 }, () => 0));
+    const started = Date.now();
+    const message = await userError(runTraining(nodes, spec({ lines: [], command: 'sleep 5', reconnectTimeoutMs: 600 })));
+    expect(message).toMatch(/node 0 \(local-0\): the connection dropped while following the log and did not come back within 1 s/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(connects()).toBeGreaterThan(1);
+  });
+
+  it('a drop during the upload retries it and leaves no local tar behind', async () => {
+    const workspace = tempDir('refit-ws-');
+    writeFile(workspace, 'data.bin', randomBytes(4 * 1024 * 1024).toString('base64'));
+    let uploads = 0;
+    const { nodes } = interceptedNode(async (script, options, pass) => {
+      if (!script.includes('tar -x') || uploads++ > 0) return pass();
+      // The connection goes after the first chunk: nothing reads the rest of the stream any more.
+      const stdin = options!.stdin as Readable;
+      await new Promise((resolve) => stdin.once('data', () => resolve(stdin.pause())));
+      throw lost();
+    });
+    const outcome = await runTraining(nodes, spec({ lines: [], command: 'wc -c < data.bin', uploadPath: workspace, output: () => undefined }));
+    expect(outcome.exitCode).toBe(0);
+    expect(uploads).toBe(2);
+    const deadline = Date.now() + 2_000;
+    while (tarChildren().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tarChildren()).toEqual([]);
+  });
+
+  it('a drop during the artifact download retries it and leaves no local tar behind', async () => {
+    let downloads = 0;
+    const { nodes } = interceptedNode(async (script, options, pass) => {
+      if (!script.includes('tar -c') || downloads++ > 0) return pass();
+      // Half a tar header arrives, then the connection goes: the local tar's input is never ended.
+      options!.stdout!.write(Buffer.alloc(256));
+      throw lost();
+    });
+    const artifactsDir = tempDir('refit-dl-');
+    const outcome = await runTraining(nodes, spec({ lines: [], command: 'mkdir -p out && echo w > out/model.bin', artifacts: ['out/*.bin'], artifactsDir }));
+    expect(outcome.artifacts).toEqual(['out/model.bin']);
+    expect(readFileSync(join(artifactsDir, 'out/model.bin'), 'utf8')).toBe('w\n');
+    expect(downloads).toBe(2);
+    const deadline = Date.now() + 2_000;
+    while (tarChildren().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tarChildren()).toEqual([]);
   });
 });
