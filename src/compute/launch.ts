@@ -144,9 +144,25 @@ async function rootDevice(client: EC2Client, request: LaunchRequest): Promise<st
   }
 }
 
-/** A ClientToken (≤ 64 ASCII) per attempt: retries of the same attempt are idempotent, different attempts are distinct launches. */
+/**
+ * A ClientToken (≤ 64 ASCII) per attempt: retries of the same attempt are idempotent, different attempts are distinct launches.
+ * The Name and extra tags are part of it: launches that share run, attempt and job (matrix legs, a reusable workflow called
+ * from a matrix) differ there, and EC2 refuses a token it has seen with other parameters (IdempotentParameterMismatch).
+ */
 export function clientToken(request: LaunchRequest, attempt: { market: string; instanceType: string; subnetId: string; index: number }): string {
-  const seed = [request.tags.repository, request.tags.runId, String(request.runAttempt ?? ''), request.tags.job, attempt.index, attempt.market, attempt.instanceType, attempt.subnetId].join('\u0000');
+  const extra = Object.entries(request.tags.extra ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const seed = [
+    request.tags.repository,
+    request.tags.runId,
+    String(request.runAttempt ?? ''),
+    request.tags.job,
+    request.tags.name,
+    JSON.stringify(extra),
+    attempt.index,
+    attempt.market,
+    attempt.instanceType,
+    attempt.subnetId,
+  ].join('\u0000');
   return `refit-${createHash('sha256').update(seed).digest('hex').slice(0, 48)}`;
 }
 

@@ -56,9 +56,29 @@ export interface JanitorReport {
   runnerError?: string;
 }
 
-/** The status of workflow runs, asked once per run: completed or unknown (404) = finished. */
+/**
+ * The status of workflow runs, asked once per run: completed or unknown (404) = finished. GitHub also
+ * answers 404 to a token that cannot see the repository at all, so the first 404 is checked against
+ * the repository itself: when that is 404 too, nothing counts as finished and the sweep stops.
+ */
 export function runStatusLookup(client: GitHubClient, repo: RepoRef): (runId: string) => Promise<RunState> {
   const cache = new Map<string, Promise<RunState>>();
+  let visible: Promise<void> | undefined;
+  const repositoryVisible = (): Promise<void> =>
+    (visible ??= (async () => {
+      try {
+        await client.rest.repos.get({ ...repo });
+      } catch (error) {
+        if (httpStatus(error) === 404) {
+          throw new UserError(
+            `input token: the token cannot see ${repo.owner}/${repo.repo} (GitHub answered 404 to GET /repos/${repo.owner}/${repo.repo}), so Refit cannot tell which workflow runs have finished and terminated nothing. ` +
+              'Give a token with access to this repository and "actions: read" (a GitHub App installation token for this repository, or a fine-grained PAT that includes it).',
+            { cause: error },
+          );
+        }
+        throw explainGitHubError(error, `reading repository ${repo.owner}/${repo.repo}`, 'metadata: read');
+      }
+    })());
   return (runId) => {
     let found = cache.get(runId);
     if (!found) {
@@ -68,7 +88,10 @@ export function runStatusLookup(client: GitHubClient, repo: RepoRef): (runId: st
           const { data } = await client.rest.actions.getWorkflowRun({ ...repo, run_id: Number(runId) });
           return { finished: data.status === 'completed', status: data.conclusion ? `${data.status} (${data.conclusion})` : (data.status ?? 'unknown') };
         } catch (error) {
-          if (httpStatus(error) === 404) return { finished: true, status: 'not found' };
+          if (httpStatus(error) === 404) {
+            await repositoryVisible();
+            return { finished: true, status: 'not found' };
+          }
           throw explainGitHubError(error, `reading workflow run ${runId}`, 'actions: read');
         }
       })();

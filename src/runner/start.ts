@@ -24,6 +24,8 @@ export interface StartDeps {
   /** Everything else (DescribeImages, DescribeInstances, GetConsoleOutput, TerminateInstances). */
   ec2: EC2Client;
   log?: (message: string) => void;
+  /** Told every secret value as soon as it exists, so logs can mask it (the JIT config). */
+  secret?: (value: string) => void;
 }
 
 export interface StartRequest {
@@ -73,6 +75,7 @@ export async function startRunner(deps: StartDeps, request: StartRequest): Promi
   runnerScript({ encodedJitConfig: 'AA==', idleTimeoutMinutes: request.idleTimeoutMinutes, ...optionalRunner(request) });
 
   const registration = await registerJitRunner(deps.github, { ...repo, name, labels, runnerGroupId: request.runnerGroupId });
+  deps.secret?.(registration.encodedJitConfig);
   const runnerId = registration.runner.id;
   log(`registered runner ${name} (id ${runnerId}) with labels ${labels.join(', ')}`);
 

@@ -83,6 +83,8 @@ export function runnerScript(options: RunnerScriptOptions): string {
     'REFIT_JITCONFIG',
     `# No job within ${idle} minutes: power off (the runner writes _diag/Worker_*.log when a job starts).`,
     `( sleep $((${idle}*60)); if ! ls "$RUNNER_DIR"/_diag/Worker_* >/dev/null 2>&1; then echo "refit: no job within ${idle} minutes; powering off"; shutdown -h now; fi ) >/dev/console 2>&1 &`,
+    '# The bootstrap runs with umask 077 for its own files; sudo keeps the union with its 022, so reset it for the job (as on hosted runners).',
+    'umask 022',
     'echo "refit: starting the runner"',
     'status=0',
     'sudo -u runner -H bash -c \'cd /opt/actions-runner && exec ./run.sh --jitconfig "$(cat /var/lib/refit/jitconfig)"\' || status=$?',

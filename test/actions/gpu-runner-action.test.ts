@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IMAGE_ID, useEc2Emulator } from '../support/ec2/index.js';
 import { startGitHubEmulator, type GitHubEmulator, type GitHubEmulatorOptions } from '../support/github/index.js';
+import { jitConfigIn } from '../../src/runner/index.js';
 import { actionsState } from '../support/github/runners.js';
 import { simulateInstances, type Simulation } from '../runner/simulate.js';
 import { distDir, runAction, type ActionRun } from './run-action.js';
@@ -114,6 +115,11 @@ describe('gpu-runner start', () => {
     expect(run.summary).toContain('is online on');
     // The token shows only in the runner's masking command, which hides it from the log.
     expect(run.stdout.split(`::add-mask::${TOKEN}`).join('')).not.toContain(TOKEN);
+    // So is the JIT config: masked as soon as it exists, and printed nowhere else.
+    const jit = jitConfigIn(seen.userData)!;
+    expect(jit.length).toBeGreaterThan(20);
+    expect(run.stdout).toContain(`::add-mask::${jit}`);
+    expect(run.stdout.split(`::add-mask::${jit}`).join('')).not.toContain(jit);
 
     actionsState(gh.state).setRunnerStatus(Number(id), 'offline');
     const down = await stop({ 'runner-id': id!, 'instance-id': instanceId!, 'runner-name': name! });

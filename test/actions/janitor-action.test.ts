@@ -113,6 +113,19 @@ describe('janitor', () => {
     expect(JSON.parse(again.outputs['runners-deleted']!)).toEqual([]);
   }, 30_000);
 
+  it('a token that cannot see the repository (404 everywhere) terminates nothing and names the token', async () => {
+    // GitHub answers 404, not 403, to a token without access to the repository (e.g. a fine-grained
+    // PAT or an app installation for other repositories): that must not read as "run not found".
+    gh.failNext({ pathPattern: /^\/repos\/acme\/models(\/|$)/, status: 404, times: 1000 });
+    const before = alive();
+    const run = await runAction('janitor', { env: env(), inputs: { token: TOKEN } });
+    expect(run.status).toBe(1);
+    expect(alive()).toEqual(before);
+    expect(ec2emu.state.requestsFor('TerminateInstances')).toEqual([]);
+    expect(run.stdout).toContain('cannot see acme/models');
+    expect(run.stdout).toContain('actions: read');
+  }, 30_000);
+
   it('with GITHUB_TOKEN still sweeps instances, then fails naming the administration permission runners need', async () => {
     await gh.close();
     await github({ actor: undefined });

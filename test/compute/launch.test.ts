@@ -209,6 +209,25 @@ describe('clientToken', () => {
     expect(clientToken(request({ runAttempt: 2 }), attempt)).not.toBe(token);
     expect(clientToken(request({ tags: { repository: 'acme/models', runId: '1001', job: 'eval', name: 'x' } }), attempt)).not.toBe(token);
   });
+
+  it('differs between separate launches of the same run, attempt and job (matrix legs, reusable workflows), which EC2 would otherwise refuse', async () => {
+    // Matrix legs share GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and GITHUB_JOB. EC2 keeps a client token for
+    // at least 24 hours: the same token with other parameters (user data, Name) fails with
+    // IdempotentParameterMismatch, the same parameters return the first leg's instance.
+    const legs = [
+      request({ tags: { repository: 'acme/models', runId: '1001', job: 'train', name: 'refit-1001-1-train-aaaaaa' }, userData: 'echo leg a\n' }),
+      request({ tags: { repository: 'acme/models', runId: '1001', job: 'train', name: 'refit-1001-1-train-bbbbbb' }, userData: 'echo leg b\n' }),
+      request({ tags: { repository: 'acme/models', runId: '1001', job: 'train', name: 'refit-train-1001', extra: { 'refit-launch-id': 'one' } } }),
+      request({ tags: { repository: 'acme/models', runId: '1001', job: 'train', name: 'refit-train-1001', extra: { 'refit-launch-id': 'two' } } }),
+    ];
+    for (const leg of legs) await launchInstances(client, leg);
+    const tokens = runRequests().map((r) => r.params['ClientToken']);
+    expect(tokens).toHaveLength(4);
+    expect(new Set(tokens).size).toBe(4);
+    // Retrying one launch still reuses its token.
+    const attempt = { market: 'on-demand', instanceType: 'g5.xlarge', subnetId: 'subnet-a', index: 0 };
+    expect(clientToken(legs[0]!, attempt)).toBe(clientToken({ ...legs[0]!, now: new Date() }, attempt));
+  });
 });
 
 describe('launchInstances against quotas', () => {

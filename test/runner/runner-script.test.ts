@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildUserData } from '../../src/compute/user-data.js';
 import { runnerScript } from '../../src/runner/index.js';
 import { tempDir } from '../support/files.js';
 
@@ -27,14 +28,15 @@ function sandbox(exit: number) {
   mkdirSync(join(root, 'etc', 'sudoers.d'), { recursive: true });
   const payload = join(root, 'payload');
   mkdirSync(payload);
-  writeFileSync(join(payload, 'run.sh'), `#!/bin/bash\necho "$@" > "${root}/run.args"\nwhoami > "${root}/run.user" 2>/dev/null || true\nexit ${exit}\n`);
+  writeFileSync(join(payload, 'run.sh'), `#!/bin/bash\necho "$@" > "${root}/run.args"\nwhoami > "${root}/run.user" 2>/dev/null || true\numask > "${root}/run.umask"\nexit ${exit}\n`);
   chmodSync(join(payload, 'run.sh'), 0o755);
   const tarball = join(root, 'runner.tar.gz');
   spawnSync('tar', ['czf', tarball, '-C', payload, 'run.sh']);
   const sha = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   // curl: serve the tarball for the release URL it is asked for, and record the URL.
   stub(bin, 'curl', `out=""; url=""; while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; -*) shift;; *) url="$1"; shift;; esac; done\necho "$url" > "${root}/curl.url"\ncp "${tarball}" "$out"`);
-  for (const noop of ['useradd', 'usermod', 'chown', 'ldconfig', 'shutdown', 'sleep']) stub(bin, noop, 'exit 0');
+  for (const noop of ['useradd', 'usermod', 'chown', 'ldconfig', 'sleep', 'systemd-run']) stub(bin, noop, 'exit 0');
+  stub(bin, 'shutdown', `echo "$@" >> "${root}/shutdown.calls"`);
   stub(bin, 'id', 'exit 0');
   stub(bin, 'getent', 'exit 1');
   // install: the real one, without the owner and group (there is no "runner" user here).
@@ -74,6 +76,24 @@ describe('runner boot script, executed', () => {
     expect(r.status).toBe(3);
     expect(r.stdout).toContain('refit: runner exited with status 3');
     expect(existsSync(join(box.root, 'var', 'lib', 'refit', 'jitconfig'))).toBe(false);
+  });
+
+  it('as the instance\'s user data (inside the bootstrap): the runner starts with the usual umask 022, then the machine powers off', () => {
+    // The bootstrap sets umask 077 for its own files; sudo keeps the union of the caller's umask and
+    // its own 022, so without a reset every file the job creates (checkout, caches, outputs) would be
+    // private to the runner user, unlike on GitHub's hosted runners.
+    const box = sandbox(0);
+    const userData = buildUserData({ script: runnerScript({ encodedJitConfig: CONFIG, idleTimeoutMinutes: 5, runnerVersion: '2.329.0', runnerSha256: box.sha }), maxRuntimeMinutes: 60 });
+    const r = run(userData, box);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(box.root, 'run.args'), 'utf8').trim()).toBe(`--jitconfig ${CONFIG}`);
+    expect(readFileSync(join(box.root, 'run.umask'), 'utf8').trim()).toBe('0022');
+    expect(statSync(join(box.root, 'var', 'lib', 'refit', 'job.sh')).mode & 0o777).toBe(0o700);
+    expect(existsSync(join(box.root, 'var', 'lib', 'refit', 'jitconfig'))).toBe(false);
+    expect(r.stdout).toContain('refit: runner script exited with status 0');
+    // The bootstrap's power-off (the idle timer's may come too: `sleep` is a no-op here).
+    expect(readFileSync(join(box.root, 'shutdown.calls'), 'utf8').trim().split('\n')).toContain('-h now');
   });
 
   it('refuses a tarball whose checksum differs, before running anything', () => {

@@ -65,7 +65,7 @@ async function start(): Promise<void> {
   const github = createGitHubClient({ token: settings.token, log: (m) => core.info(m) });
   const result = await core.group('Start runner', () =>
     startRunner(
-      { github, launchClient: createLaunchClient({ region }), ec2: new EC2Client({ region }), log: (m) => core.info(m) },
+      { github, launchClient: createLaunchClient({ region }), ec2: new EC2Client({ region }), log: (m) => core.info(m), secret: (v) => core.setSecret(v) },
       {
         context,
         launch: settings.launch,
