@@ -84,7 +84,12 @@ export async function snapshotAt(client: GitHubClient, at: Repo, ref: string, pa
   try {
     const { data } = await client.rest.repos.getContent({ ...at, path, ref });
     if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
-    const manifest = JSON.parse(Buffer.from(data.content, 'base64').toString('utf8')) as { digest?: unknown };
+    // Over 1 MB the contents API sends no content (encoding "none"); the raw media type sends it (up to 100 MB).
+    const text =
+      data.encoding === 'none'
+        ? String((await client.rest.repos.getContent({ ...at, path, ref, mediaType: { format: 'raw' } })).data)
+        : Buffer.from(data.content, 'base64').toString('utf8');
+    const manifest = JSON.parse(text) as { digest?: unknown };
     return typeof manifest.digest === 'string' ? { path, digest: manifest.digest } : undefined;
   } catch (error) {
     if (httpStatus(error) === 404 || error instanceof SyntaxError) return undefined;
@@ -102,11 +107,26 @@ export interface VerifyResult {
 const TAIL = 3000;
 
 /**
- * Run the verify command (a smoke test or canary check) with bash, as a workflow `run:` step would,
- * with the promoted version in REFIT_* variables. Its output goes to `log` line by line.
+ * The environment a workflow `run:` step gets: the action's own, without what the runner gives
+ * only to the action: its inputs (`INPUT_*`, among them the token) and the runtime token.
+ */
+export function stepEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.startsWith('INPUT_') || name === 'ACTIONS_RUNTIME_TOKEN') continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Run the verify command (a smoke test or canary check) with bash, as a workflow `run:` step would
+ * (same environment as such a step, so no token it was not given: its output is posted on the pull
+ * request, where the runner masks nothing), with the promoted version in REFIT_* variables. Its
+ * output goes to `log` line by line.
  */
 export async function runVerifyCommand(command: string, env: Record<string, string>, log: (line: string) => void, cwd?: string): Promise<VerifyResult> {
-  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', command], { env: { ...stepEnvironment(process.env), ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let tail = '';
   let pending = '';
   const take = (chunk: Buffer) => {

@@ -4,7 +4,7 @@
  * changes nothing and the error lists the versions that do.
  */
 import { UserError } from '../errors.js';
-import { explainGitHubError, type GitHubClient } from '../github/client.js';
+import { explainGitHubError, httpStatus, type GitHubClient } from '../github/client.js';
 import { commentMarker } from '../github/comment.js';
 import { describeVersions, promoteVersion, resolveVersion, annotateVersion, type RegistryVersion } from './document.js';
 import { createDeployment, setDeploymentStatus } from './deploy.js';
@@ -50,12 +50,19 @@ export async function rollback(request: RollbackRequest): Promise<RollbackResult
 
   let deploymentId: number | null = null;
   if (github && ref) {
-    deploymentId = await createDeployment(github.client, github, {
-      ref,
-      environment: github.environment,
-      description: `${model}: roll back to v${target.version}`,
-      payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact },
-    });
+    try {
+      deploymentId = await createDeployment(github.client, github, {
+        ref,
+        environment: github.environment,
+        description: `${model}: roll back to v${target.version}`,
+        payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact },
+      });
+    } catch (error) {
+      // 422: GitHub cannot resolve the commit (a version registered with `refit promote` in another
+      // repository or from an unpushed commit). The rollback itself must not be blocked by that.
+      if (httpStatus(error) !== 422) throw error;
+      log(`v${target.version} was registered from commit ${ref}, which is not in ${github.owner}/${github.repo}: no deployment is created (GitHub: ${(error as Error).message})`);
+    }
   } else if (github) {
     log(`v${target.version} has no commit recorded: no deployment is created`);
   }

@@ -171,6 +171,39 @@ describe('promote', () => {
     expect(comment).toContain('p99 latency 900ms');
   });
 
+  it('runs the verify command as a run: step would, without the action\'s inputs (the token) or runtime token, so its output on the pull request holds no secret', async () => {
+    const first = await retrainPull('first');
+    expect((await promote(first.number)).status).toBe(0);
+    const second = await retrainPull('second');
+    const run = await promote(
+      second.number,
+      { 'verify-command': 'echo "token=${INPUT_TOKEN:-unset} runtime=${ACTIONS_RUNTIME_TOKEN:-unset} inputs=$(env | grep -c ^INPUT_ || true)"; exit 4' },
+      { ACTIONS_RUNTIME_TOKEN: 'runtime-secret' },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('token=unset runtime=unset inputs=0');
+    const comment = promotionComments(second.number)[0]!.body;
+    expect(comment).toContain('token=unset runtime=unset inputs=0');
+    expect(comment).not.toContain('test-token');
+    expect(comment).not.toContain('runtime-secret');
+  });
+
+  it('records the snapshot manifest in the lineage when it is over 1 MB (the contents API then sends no content)', async () => {
+    const digest = `sha256:${'7'.repeat(64)}`;
+    const files = Array.from({ length: 9000 }, (_, i) => ({ uri: `s3://lake/events/part-${String(i).padStart(5, '0')}.parquet`, size: 1_000_000 + i, etag: 'e'.repeat(32) }));
+    const manifest = JSON.stringify({ digest, sources: [{ rows: 1, files }] }, null, 2) + '\n';
+    expect(manifest.length).toBeGreaterThan(1024 * 1024);
+    gh.state.commitFiles(`refit/${MODEL}`, { [`.refit/${MODEL}/snapshot.json`]: manifest }, 'pin a large data set');
+    const pr = gh.state.createPull({ head: `refit/${MODEL}`, title: 'Retrain on a large data set' });
+    const artifact = writeFile(dir, 'large/model.bin', 'weights of large\n');
+    const evaluated = (await artifactDigest(artifact)).digest;
+    gh.state.createCheckRun({ name: CHECK, headSha: pr.headSha, conclusion: 'success', externalId: evaluated, output: { title: 'Evaluation', summary: 'metrics', text: `<!-- refit:artifact ${JSON.stringify({ uri: artifact, digest: evaluated })} -->` } });
+    gh.state.mergePull(pr);
+    const run = await promote(pr.number, { comment: 'false' });
+    expect(run.status, run.stdout).toBe(0);
+    expect(registry()!.versions[0]!.snapshot).toEqual({ path: `.refit/${MODEL}/snapshot.json`, digest });
+  });
+
   it('refuses a pull request whose head has no passed evaluation, and changes nothing', async () => {
     const failed = await retrainPull('failed', { evaluation: 'failure' });
     const run = await promote(failed.number);

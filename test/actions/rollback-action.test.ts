@@ -76,6 +76,24 @@ describe('rollback', () => {
     expect(gh.state.commentsOn(issue.number).map((c) => c.body)).toEqual([expect.stringContaining('rolled back from v2 to v3')]);
   });
 
+  it('rolls back to a version whose commit is not in this repository (registered with refit promote elsewhere) without a deployment', async () => {
+    let doc = emptyRegistry(MODEL);
+    const elsewhere = 'f'.repeat(40);
+    for (const [n, commit] of [[1, elsewhere], [2, gh.state.commitFiles('main', { 'model.txt': 'v2\n' }, 'release 2').sha]] as const) {
+      const added = addVersion(doc, { artifact: { uri: `s3://models/${n}.bin`, digest: `sha256:${String(n).repeat(64)}` }, commit, pullRequest: null, headSha: null, runUrl: null, mergedBy: 'alice', createdAt: `2024-0${n}-01T00:00:00Z`, trainedAt: null });
+      doc = promoteVersion(added.doc, added.version.version, { at: `2024-0${n}-01T00:00:00Z`, reason: 'promoted with refit promote' });
+    }
+    gh.state.commitFiles('refit-state', { [PATH]: serializeRegistry(doc) }, 'seed registry');
+
+    const run = await rollback({ reason: 'v2 mislabels night trips' });
+    expect(run.status, run.stdout).toBe(0);
+    expect(registry().aliases).toEqual({ champion: 1, previous: 2 });
+    expect(run.outputs).toEqual({ version: '1', 'previous-version': '2', 'deployment-id': '' });
+    expect(run.stdout).toContain(`v1 was registered from commit ${elsewhere}, which is not in acme/models: no deployment is created`);
+    expect(gh.state.deployments.size).toBe(0);
+    expect(rollbackIssues()[0]!.body).toContain('No deployment was created');
+  });
+
   it('changes nothing for a version that does not exist, and says which exist', async () => {
     seedRegistry();
     const commits = gh.state.history('refit-state').length;

@@ -54,6 +54,7 @@ describe('refit promote / rollback / registry', () => {
     expect((await cli('rollback', '--model', 'taxi', '--root', root)).stderr).toMatch(/--reason is required/);
     expect((await cli('registry', 'list', '--model', 'none', '--root', root)).stderr).toMatch(/\.refit\/none\/registry\.json: no registry yet/);
     expect((await cli('registry', 'list', '--model', 'taxi', '--registry', 'ftp://x')).stderr).toMatch(/--registry: "ftp:\/\/x" is not a registry; use git \(the default\) or s3:\/\/bucket\/prefix/);
+    expect((await cli('registry', 'list', '--model', 'taxi', '--registry', 's3:///models')).stderr).toMatch(/^refit registry: --registry: "s3:\/\/\/models" is not a registry; use git \(the default\) or s3:\/\/bucket\/prefix/);
     expect((await cli('registry', 'drop', '--model', 'taxi')).stderr).toMatch(/unknown subcommand "drop"/);
     expect((await cli('registry', '--help')).stdout).toContain('Usage: refit registry list');
   });
