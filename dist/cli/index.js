@@ -64117,8 +64117,16 @@ async function setDeploymentStatus(client, at, deploymentId, state2, description
   }
 }
 var TAIL = 3e3;
+function stepEnvironment(env2) {
+  const out = {};
+  for (const [name, value] of Object.entries(env2)) {
+    if (value === void 0 || name.startsWith("INPUT_") || name === "ACTIONS_RUNTIME_TOKEN") continue;
+    out[name] = value;
+  }
+  return out;
+}
 async function runVerifyCommand(command5, env2, log, cwd) {
-  const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", command5], { env: { ...process.env, ...env2 }, stdio: ["ignore", "pipe", "pipe"], ...cwd ? { cwd } : {} });
+  const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", command5], { env: { ...stepEnvironment(process.env), ...env2 }, stdio: ["ignore", "pipe", "pipe"], ...cwd ? { cwd } : {} });
   let tail = "";
   let pending = "";
   const take2 = (chunk) => {
@@ -65050,15 +65058,23 @@ var NodeLink = class {
   node;
   spec;
   session;
+  connectedAt = 0;
   async run(what, op2) {
     let deadline;
     let delay = 250;
     for (; ; ) {
       try {
-        this.session ??= await this.node.connect();
+        if (!this.session) {
+          this.session = await this.node.connect();
+          this.connectedAt = Date.now();
+        }
         return await op2(this.session);
       } catch (error2) {
         if (!(error2 instanceof ConnectionLost)) throw error2;
+        if (this.session && Date.now() - this.connectedAt >= Math.min(5e3, this.spec.reconnectTimeoutMs)) {
+          deadline = void 0;
+          delay = 250;
+        }
         this.close();
         deadline ??= Date.now() + this.spec.reconnectTimeoutMs;
         if (Date.now() + delay > deadline) {
@@ -65089,6 +65105,14 @@ function localTar(args, io) {
   });
   return { child, done };
 }
+async function untilBoth(remote, tar) {
+  try {
+    return await Promise.all([remote, tar.done]);
+  } catch (error2) {
+    if (tar.child.exitCode === null && tar.child.signalCode === null) tar.child.kill("SIGKILL");
+    throw error2;
+  }
+}
 async function upload(session, paths, localPath) {
   const args = ["-c", "-f", "-", "-C", localPath, "--exclude=.git"];
   if (existsSync2(join9(localPath, ".refitignore"))) args.push(`--exclude-from=${join9(localPath, ".refitignore")}`);
@@ -65103,7 +65127,7 @@ async function upload(session, paths, localPath) {
       }
     })
   );
-  const [result2] = await Promise.all([session.exec(receiveWorkspaceScript(paths), { stdin: counted }), tar.done]);
+  const [result2] = await untilBoth(session.exec(receiveWorkspaceScript(paths), { stdin: counted }), tar);
   if (result2.code !== 0) throw new UserError(`unpacking the workspace on the instance failed (exit ${String(result2.code)}): ${result2.stderr.trim()}`);
   return bytes;
 }
@@ -65152,7 +65176,7 @@ async function matchArtifacts(session, paths, patterns) {
 async function download(session, paths, files, dest) {
   await mkdir5(dest, { recursive: true });
   const tar = localTar(["-x", "--no-same-owner", "-f", "-", "-C", dest], { stdin: "pipe" });
-  const [result2] = await Promise.all([session.exec(sendFilesScript(paths), { stdin: files.join("\0") + "\0", stdout: tar.child.stdin }), tar.done]);
+  const [result2] = await untilBoth(session.exec(sendFilesScript(paths), { stdin: files.join("\0") + "\0", stdout: tar.child.stdin }), tar);
   if (result2.code !== 0) throw new UserError(`packing the artifacts on the instance failed (exit ${String(result2.code)}): ${result2.stderr.trim()}`);
 }
 async function runTraining(nodes5, spec) {
@@ -66047,7 +66071,7 @@ function openRegistryStore(setting, model, where) {
   if (value === "git") {
     return where.github ? new BranchRegistryStore(where.github.client, where.github, model) : new FileRegistryStore(model, where.root);
   }
-  if (value.startsWith("s3://")) return new S3RegistryStore(value, model);
+  if (/^s3:\/\/[^/]+/.test(value)) return new S3RegistryStore(value, model);
   throw new UserError(`${where.what}: ${JSON.stringify(setting)} is not a registry; use git (the default) or s3://bucket/prefix`);
 }
 async function closeRegistryStore(store) {
@@ -66135,12 +66159,17 @@ async function rollback(request2) {
   const ref = target.commit ?? target.headSha;
   let deploymentId = null;
   if (github && ref) {
-    deploymentId = await createDeployment(github.client, github, {
-      ref,
-      environment: github.environment,
-      description: `${model}: roll back to v${target.version}`,
-      payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact }
-    });
+    try {
+      deploymentId = await createDeployment(github.client, github, {
+        ref,
+        environment: github.environment,
+        description: `${model}: roll back to v${target.version}`,
+        payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact }
+      });
+    } catch (error2) {
+      if (httpStatus(error2) !== 422) throw error2;
+      log(`v${target.version} was registered from commit ${ref}, which is not in ${github.owner}/${github.repo}: no deployment is created (GitHub: ${error2.message})`);
+    }
   } else if (github) {
     log(`v${target.version} has no commit recorded: no deployment is created`);
   }

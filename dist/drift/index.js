@@ -82054,7 +82054,7 @@ function openRegistryStore(setting, model, where) {
   if (value === "git") {
     return where.github ? new BranchRegistryStore(where.github.client, where.github, model) : new FileRegistryStore(model, where.root);
   }
-  if (value.startsWith("s3://")) return new S3RegistryStore(value, model);
+  if (/^s3:\/\/[^/]+/.test(value)) return new S3RegistryStore(value, model);
   throw new UserError(`${where.what}: ${JSON.stringify(setting)} is not a registry; use git (the default) or s3://bucket/prefix`);
 }
 async function closeRegistryStore(store) {

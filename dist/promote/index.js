@@ -72483,7 +72483,7 @@ function openRegistryStore(setting, model, where) {
   if (value === "git") {
     return where.github ? new BranchRegistryStore(where.github.client, where.github, model) : new FileRegistryStore(model, where.root);
   }
-  if (value.startsWith("s3://")) return new S3RegistryStore(value, model);
+  if (/^s3:\/\/[^/]+/.test(value)) return new S3RegistryStore(value, model);
   throw new UserError(`${where.what}: ${JSON.stringify(setting)} is not a registry; use git (the default) or s3://bucket/prefix`);
 }
 async function closeRegistryStore(store) {
@@ -72568,7 +72568,8 @@ async function snapshotAt(client, at, ref, path) {
   try {
     const { data } = await client.rest.repos.getContent({ ...at, path, ref });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return void 0;
-    const manifest = JSON.parse(Buffer.from(data.content, "base64").toString("utf8"));
+    const text = data.encoding === "none" ? String((await client.rest.repos.getContent({ ...at, path, ref, mediaType: { format: "raw" } })).data) : Buffer.from(data.content, "base64").toString("utf8");
+    const manifest = JSON.parse(text);
     return typeof manifest.digest === "string" ? { path, digest: manifest.digest } : void 0;
   } catch (error3) {
     if (httpStatus(error3) === 404 || error3 instanceof SyntaxError) return void 0;
@@ -72576,8 +72577,16 @@ async function snapshotAt(client, at, ref, path) {
   }
 }
 var TAIL = 3e3;
+function stepEnvironment(env2) {
+  const out = {};
+  for (const [name, value] of Object.entries(env2)) {
+    if (value === void 0 || name.startsWith("INPUT_") || name === "ACTIONS_RUNTIME_TOKEN") continue;
+    out[name] = value;
+  }
+  return out;
+}
 async function runVerifyCommand(command5, env2, log, cwd) {
-  const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", command5], { env: { ...process.env, ...env2 }, stdio: ["ignore", "pipe", "pipe"], ...cwd ? { cwd } : {} });
+  const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", command5], { env: { ...stepEnvironment(process.env), ...env2 }, stdio: ["ignore", "pipe", "pipe"], ...cwd ? { cwd } : {} });
   let tail = "";
   let pending = "";
   const take2 = (chunk) => {

@@ -72452,7 +72452,7 @@ function openRegistryStore(setting, model, where) {
   if (value === "git") {
     return where.github ? new BranchRegistryStore(where.github.client, where.github, model) : new FileRegistryStore(model, where.root);
   }
-  if (value.startsWith("s3://")) return new S3RegistryStore(value, model);
+  if (/^s3:\/\/[^/]+/.test(value)) return new S3RegistryStore(value, model);
   throw new UserError(`${where.what}: ${JSON.stringify(setting)} is not a registry; use git (the default) or s3://bucket/prefix`);
 }
 async function closeRegistryStore(store) {
@@ -72582,12 +72582,17 @@ async function rollback(request2) {
   const ref = target.commit ?? target.headSha;
   let deploymentId = null;
   if (github && ref) {
-    deploymentId = await createDeployment(github.client, github, {
-      ref,
-      environment: github.environment,
-      description: `${model}: roll back to v${target.version}`,
-      payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact }
-    });
+    try {
+      deploymentId = await createDeployment(github.client, github, {
+        ref,
+        environment: github.environment,
+        description: `${model}: roll back to v${target.version}`,
+        payload: { model, version: target.version, rollbackFrom: from, artifact: target.artifact }
+      });
+    } catch (error3) {
+      if (httpStatus(error3) !== 422) throw error3;
+      log(`v${target.version} was registered from commit ${ref}, which is not in ${github.owner}/${github.repo}: no deployment is created (GitHub: ${error3.message})`);
+    }
   } else if (github) {
     log(`v${target.version} has no commit recorded: no deployment is created`);
   }
