@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseList, parseNumber, readTextOrFile } from '../config/refit-config.js';
 import { UserError } from '../errors.js';
-import { parseGates, type Task } from '../evaluate/index.js';
+import { MAX_SEED, parseGates, type Task } from '../evaluate/index.js';
 import { evaluationReport, parseLatency, type Figures } from '../evaluate/report.js';
 import { parseModelName } from '../model-name.js';
 import { parseFlags } from './drift.js';
@@ -77,7 +77,7 @@ export async function evaluateCommand(argv: string[], io: { stdout: (s: string) 
     idColumn: text('id-column')!,
     slices: text('slices') ? parseList(text('slices'), '--slices') : [],
     bootstrap: parseNumber(text('bootstrap'), '--bootstrap', { min: 0, max: 100_000, integer: true }),
-    seed: parseNumber(text('seed'), '--seed', { min: 0, integer: true }),
+    seed: parseNumber(text('seed'), '--seed', { min: 0, max: MAX_SEED, integer: true }),
     figures,
     ...(io.workerEntry ? { workerEntry: io.workerEntry } : {}),
     ...(task ? { task: task as Task } : {}),

@@ -25,6 +25,8 @@ import { pairLayout, pairMetrics, WasmPairKernel, type PairKernelName } from './
 
 export const BOOTSTRAP_TASK = 'refit:evaluate-bootstrap';
 export const WORKER_MIN_ROWS = 100_000;
+/** Seeds are 32-bit: a larger one would repeat the resamples of a smaller one. */
+export const MAX_SEED = 2 ** 32 - 1;
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;

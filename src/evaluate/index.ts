@@ -28,7 +28,7 @@ export { parseGates, evaluateGate } from './gates.js';
 export type { Gates, MetricGate, GateResult } from './gates.js';
 export { METRICS } from './metrics.js';
 export type { Task } from './metrics.js';
-export { serveBootstrapWorker } from './bootstrap.js';
+export { MAX_SEED, serveBootstrapWorker } from './bootstrap.js';
 
 export interface EvaluateOptions {
   champion: string;
@@ -111,6 +111,13 @@ async function readMetricsFile(path: string): Promise<Record<string, number>> {
   }
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'number') out[k] = v;
+  if (Object.keys(out).length === 0) {
+    const keys = Object.keys(raw as Record<string, unknown>);
+    throw new UserError(
+      `${path}: no metric: a metrics file is a JSON object of metric name → number at its top level, like {"roc_auc": 0.91}` +
+        (keys.length > 0 ? `; this one has ${keys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ')} and none holds a number` : ''),
+    );
+  }
   return out;
 }
 

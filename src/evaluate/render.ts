@@ -8,7 +8,7 @@ import { renderMarkdown as renderDrift } from '../drift/render.js';
 import { formatScore } from '../report/format.js';
 import { escapeMarkdown, table } from '../report/markdown.js';
 import { barChart } from '../report/mermaid.js';
-import type { EvaluationResult, MetricResult } from './index.js';
+import type { EvaluationResult, MetricResult, SliceResult } from './index.js';
 
 function signed(value: number | null): string {
   if (value === null) return 'n/a';
@@ -33,12 +33,13 @@ function gateCell(m: MetricResult): string {
   return m.gate.passed ? '✅ pass' : `❌ ${escapeMarkdown(m.gate.messages.join('; '))}`;
 }
 
-export function verdict(result: EvaluationResult): string {
+/** The verdict line; `escape` is identity for plain text (a check run's title). */
+export function verdict(result: EvaluationResult, escape: (text: string) => string = escapeMarkdown): string {
   const gated = result.metrics.filter((m) => m.gate);
   const failed = gated.filter((m) => m.gate && !m.gate.passed);
   if (gated.length === 0) return result.passed ? '🟢 Evaluated (no gates configured)' : '🔴 Evaluation failed';
   if (failed.length === 0) return `✅ The challenger passes all ${gated.length} gate${gated.length === 1 ? '' : 's'}`;
-  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m) => escapeMarkdown(m.name)).join(', ')}`;
+  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m) => escape(m.name)).join(', ')}`;
 }
 
 export interface EvaluationReportInput {
@@ -50,9 +51,45 @@ export interface EvaluationReportInput {
   challenger: string;
   /** Extra figures shown beside the metrics (training cost, duration...). */
   extras?: { label: string; value: string }[];
+  /**
+   * At most this many characters (code points), as a pull request comment (65,536) or a check run
+   * summary (65,535) takes: the slice table then keeps the slices that got worse the most and says
+   * how many it left out. Unlimited by default.
+   */
+  maxChars?: number;
 }
 
+const length = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/** The Markdown within input.maxChars: the fewest slices left out, cut as a last resort. */
 export function renderEvaluationMarkdown(input: EvaluationReportInput): string {
+  const full = renderWithSlices(input, null);
+  const max = input.maxChars;
+  if (max === undefined || length(full) <= max) return full;
+  // Slices by how much they got worse (relative), the worst first; those with no regression last.
+  const ranked = [...input.result.slices].sort((x, y) => (y.worstRegression?.relative ?? -1) - (x.worstRegression?.relative ?? -1));
+  let lo = 0;
+  let hi = ranked.length - 1;
+  let best: string | null = null;
+  while (lo <= hi) {
+    const k = (lo + hi) >>> 1;
+    const text = renderWithSlices(input, ranked.slice(0, k));
+    if (length(text) <= max) {
+      best = text;
+      lo = k + 1;
+    } else hi = k - 1;
+  }
+  if (best !== null) return best;
+  const note = '\n\n_Cut to fit; the full report is in the job summary of the workflow run._\n';
+  return [...full].slice(0, max - length(note)).join('') + note;
+}
+
+/** The report; `shown`: the slices of the slice table when some are left out (null: all). */
+function renderWithSlices(input: EvaluationReportInput, shown: SliceResult[] | null): string {
   const { result } = input;
   const lines: string[] = [];
   if (input.marker) lines.push(input.marker);
@@ -92,13 +129,14 @@ export function renderEvaluationMarkdown(input: EvaluationReportInput): string {
     lines.push(
       table(
         ['Slice', 'Rows', 'Worst change'],
-        result.slices.map((s) => [
+        (shown ?? result.slices).map((s) => [
           `${escapeMarkdown(s.column)} = ${escapeMarkdown(s.value)}`,
           s.rows.toLocaleString('en-US'),
           s.worstRegression ? `${escapeMarkdown(s.worstRegression.metric)} ${signed(s.worstRegression.delta)}` : 'none worse',
         ]),
       ),
       '',
+      ...(shown ? [`Showing the ${shown.length.toLocaleString('en-US')} of ${result.slices.length.toLocaleString('en-US')} slices that got worse the most, to fit; the report JSON (report-json output) has every slice.`, ''] : []),
       '</details>',
       '',
     );

@@ -103,6 +103,8 @@ export interface EvaluationReport {
   /** The report JSON: { model, ...result, figures?, artifact? }. */
   json: Record<string, unknown>;
   markdown: string;
+  /** The Markdown within `maxChars` (a comment, a check run summary): fewer slices, if need be. */
+  markdownWithin(maxChars: number): string;
 }
 
 export async function evaluationReport(options: ReportOptions): Promise<EvaluationReport> {
@@ -111,7 +113,7 @@ export async function evaluationReport(options: ReportOptions): Promise<Evaluati
   const hasFigures = Object.keys(figures).length > 0;
   const json: Record<string, unknown> = { model, ...result, ...(hasFigures ? { figures } : {}), ...(artifact ? { artifact } : {}) };
   const extras = figureLines(figures, artifact);
-  const markdown = renderEvaluationMarkdown({
+  const input = {
     model,
     result,
     champion: evaluate.champion,
@@ -119,6 +121,6 @@ export async function evaluationReport(options: ReportOptions): Promise<Evaluati
     ...(marker ? { marker } : {}),
     ...(runUrl ? { runUrl } : {}),
     ...(extras.length > 0 ? { extras } : {}),
-  });
-  return { result, artifact, json, markdown };
+  };
+  return { result, artifact, json, markdown: renderEvaluationMarkdown(input), markdownWithin: (maxChars) => renderEvaluationMarkdown({ ...input, maxChars }) };
 }

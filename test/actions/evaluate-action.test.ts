@@ -78,6 +78,8 @@ describe('evaluate', () => {
     const runs = [...gh.state.checkRuns.values()];
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ name: 'refit / evaluation taxi-tip', conclusion: 'failure' });
+    // The title is plain text on GitHub: no Markdown escapes in it.
+    expect(runs[0]!.output.title).toBe('❌ The challenger fails 1 of 2 gates: log_loss');
     expect(first.summary.trimEnd()).toBe(body.trimEnd());
 
     const second = await evaluate(gh.pullRequestEvent(number), { gates: 'roc_auc: { greater_is_better: true, min_absolute_change: 0.01 }' });
@@ -103,6 +105,18 @@ describe('evaluate', () => {
     expect(r.stdout).toMatch(/::warning::the check run skipped on a pull request from a fork/);
     expect(r.summary).toContain('| Metric | Champion | Challenger |');
     expect(gh.state.commentsOn(pr.number)).toHaveLength(0);
+  });
+
+  it('treats a pull request whose fork was deleted (head.repo null) as a fork', async () => {
+    const pr = gh.state.createForkPull({ head: 'patch-2', files: { 'README.md': 'gone\n' }, title: 'From a deleted fork' });
+    gh.permissions.pull_requests = 'read';
+    gh.permissions.issues = 'read';
+    gh.permissions.checks = 'read';
+    const event = gh.pullRequestEvent(pr.number) as { pull_request: { head: { repo: unknown } } };
+    event.pull_request.head.repo = null;
+    const r = await evaluate(event);
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/::warning::the PR comment skipped on a pull request from a fork/);
   });
 
   it('names a missing column, and a gated metric that does not exist', async () => {
@@ -159,5 +173,40 @@ describe('evaluate', () => {
     expect(latency.status).toBe(1);
     expect(latency.stdout).toMatch(/::error::refit evaluate: input latency: no challenger latency/);
     expect([...gh.state.checkRuns.values()]).toHaveLength(0);
+  });
+
+  it('a slice column with thousands of values still fits the comment (GitHub takes 65,536 characters)', async () => {
+    const number = openRetrainPull();
+    // 3,000 stores of two rows each: the full slice table alone is far over the comment limit.
+    const withStores = (source: string, name: string) => {
+      const lines = readFileSync(source, 'utf8').trimEnd().split('\n');
+      const out = [`${lines[0]},store`];
+      for (let i = 0; i < 6000; i++) {
+        const [id, ...rest] = lines[1 + (i % (lines.length - 1))]!.split(',');
+        out.push([`${id}-${i}`, ...rest, `store-${String(Math.floor(i / 2)).padStart(4, '0')}`].join(','));
+      }
+      const path = join(dir, name);
+      writeFileSync(path, out.join('\n') + '\n');
+      return path;
+    };
+    const r = await evaluate(gh.pullRequestEvent(number), { champion: withStores(champion, 'champion-stores.csv'), challenger: withStores(challenger, 'challenger-stores.csv'), slices: 'store', bootstrap: '20' });
+    expect(r.status, r.stdout).toBe(0);
+    const body = gh.state.commentsOn(number).find((c) => c.body.includes('<!-- refit:evaluation model=taxi-tip -->'))!.body;
+    expect([...body].length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('| Metric | Champion | Challenger | Delta | 95% CI | Gate |');
+    expect(body).toMatch(/of 3,000 slices/);
+    const report = JSON.parse(readFileSync(r.outputs['report-json']!, 'utf8')) as { slices: { value: string; worstRegression: { relative: number } | null }[] };
+    expect(report.slices).toHaveLength(3000);
+    // The slices kept are those that got worse the most.
+    const worst = [...report.slices].sort((x, y) => (y.worstRegression?.relative ?? -1) - (x.worstRegression?.relative ?? -1));
+    expect(body).toContain(`store = ${worst[0]!.value.replace(/_/g, '\\_')} |`);
+    const unchanged = worst.filter((s) => s.worstRegression === null);
+    expect(unchanged.length).toBeGreaterThan(0);
+    expect(body).not.toContain(`store = ${unchanged.at(-1)!.value.replace(/_/g, '\\_')} |`);
+    // The report file and the job summary keep every slice.
+    expect(readFileSync(r.outputs['report-markdown']!, 'utf8')).toContain('store = store-2999');
+    const run = [...gh.state.checkRuns.values()][0]!;
+    expect([...(run.output.summary ?? '')].length).toBeLessThanOrEqual(65_535);
+    expect(run.output.summary).toMatch(/of 3,000 slices/);
   });
 });

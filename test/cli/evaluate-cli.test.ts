@@ -76,6 +76,8 @@ describe('refit evaluate', () => {
       [['--champion', champion, '--challenger', predictions('nan.csv', 0.5, 6)], /nan\.csv: column "score" is missing or NaN at data row 7/],
       [['--champion', champion, '--challenger', challenger, '--artifact', `${dir}/missing-model`], /artifact: .*missing-model does not exist/],
       [['--champion', champion, '--challenger', challenger, '--nope'], /Unknown option '--nope'/],
+      // The generator takes a 32-bit seed: 2^32 would give the intervals of seed 0.
+      [['--champion', champion, '--challenger', challenger, '--seed', '4294967296'], /--seed: expected a whole number >= 0 and <= 4294967295/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli('evaluate', ...argv);

@@ -4,6 +4,7 @@ import { evaluateModels } from '../../src/evaluate/index.js';
 import type { EvaluationResult } from '../../src/evaluate/index.js';
 import { UserError } from '../../src/errors.js';
 import { tempDir, writeFile } from '../data/helpers.js';
+import { userError } from '../support/files.js';
 
 // Values from scripts/reference/evaluate_reference.py (scikit-learn 1.2.1 + scipy rankdata).
 interface Case {
@@ -188,6 +189,17 @@ describe('slices, gates, drift', () => {
     expect(rmse.gate!.passed).toBe(true);
     expect(result.metrics.find((m) => m.name === 'r2')!.gate!.messages[0]).toContain('r2');
     expect(result.passed).toBe(false);
+  });
+
+  it('metrics-file mode: a file without a top-level numeric metric is an error naming it', async () => {
+    // Nested metrics (as some trackers write them) or numbers as text compared nothing, yet passed.
+    const nested = writeFile(dir, 'm-nested.json', JSON.stringify({ run: 'abc', metrics: { roc_auc: 0.91 } }));
+    const flat = writeFile(dir, 'm-flat.json', JSON.stringify({ roc_auc: 0.9 }));
+    const message = await userError(evaluateModels({ champion: flat, challenger: nested }));
+    expect(message).toMatch(/m-nested\.json: no metric/);
+    expect(message).toContain('"metrics"');
+    const text = writeFile(dir, 'm-text.json', JSON.stringify({ roc_auc: '0.91' }));
+    expect(await userError(evaluateModels({ champion: text, challenger: flat }))).toMatch(/m-text\.json: no metric/);
   });
 });
 

@@ -8,8 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseList, parseNumber, readTextOrFile } from '../../config/refit-config.js';
 import { describeError, isUserError, UserError } from '../../errors.js';
-import { parseGates, type Task } from '../../evaluate/index.js';
+import { MAX_SEED, parseGates, type Task } from '../../evaluate/index.js';
 import { artifactLine, evaluationReport, parseLatency, type Figures } from '../../evaluate/report.js';
+import { verdict } from '../../evaluate/render.js';
 import { publishCheckRun } from '../../github/checks.js';
 import { createGitHubClient } from '../../github/client.js';
 import { commentMarker, upsertComment } from '../../github/comment.js';
@@ -43,6 +44,10 @@ function input(name: InputName): string {
   return core.getInput(name);
 }
 
+/** GitHub's limits, in characters: a comment body, a check run's output summary. */
+const MAX_COMMENT = 65_536;
+const MAX_CHECK_SUMMARY = 65_535;
+
 interface PullRequestContext {
   number: number;
   headSha: string;
@@ -55,7 +60,8 @@ async function pullRequestContext(): Promise<PullRequestContext | null> {
   const pr = (payload as { pull_request?: { number: number; head: { sha: string; repo?: { full_name?: string; fork?: boolean } | null } } } | undefined)?.pull_request;
   if (!pr) return null;
   const headRepo = pr.head.repo?.full_name;
-  const fromFork = Boolean(pr.head.repo?.fork) || (headRepo !== undefined && headRepo !== process.env.GITHUB_REPOSITORY);
+  // head.repo is null when the fork was deleted: still a fork's pull request (read-only token).
+  const fromFork = pr.head.repo === null || Boolean(pr.head.repo?.fork) || (headRepo !== undefined && headRepo !== process.env.GITHUB_REPOSITORY);
   return { number: pr.number, headSha: pr.head.sha, fromFork };
 }
 
@@ -81,7 +87,7 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
         slices: input('slices') ? parseList(input('slices'), 'input slices') : [],
         gates: input('gates') ? parseGates((await readTextOrFile(input('gates'), 'input gates')).text, 'input gates') : undefined,
         bootstrap: input('bootstrap') ? parseNumber(input('bootstrap'), 'input bootstrap', { min: 0, max: 100_000, integer: true }) : 1000,
-        seed: input('seed') ? parseNumber(input('seed'), 'input seed', { min: 0, integer: true }) : 0,
+        seed: input('seed') ? parseNumber(input('seed'), 'input seed', { min: 0, max: MAX_SEED, integer: true }) : 0,
         comment: parseBoolean(input('comment') || 'true', 'comment'),
         checkName: input('check-name') || `refit / evaluation ${input('model') || 'default'}`,
         token,
@@ -156,7 +162,7 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
       };
       if (settings.comment && pr) {
         await tolerate('the PR comment', async () => {
-          const comment = await upsertComment(client, { owner, repo, issueNumber: pr.number }, marker, markdown);
+          const comment = await upsertComment(client, { owner, repo, issueNumber: pr.number }, marker, report.markdownWithin(MAX_COMMENT));
           core.setOutput('comment-id', String(comment.id));
           core.info(`${comment.operation} comment ${comment.id} on #${pr.number}`);
         });
@@ -170,8 +176,8 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
             headSha,
             name: settings.checkName,
             conclusion: result.passed ? 'success' : 'failure',
-            title: markdown.split('\n').find((l) => l.startsWith('## '))?.slice(3) ?? 'Evaluation',
-            summary: markdown,
+            title: verdict(result, (text) => text.replace(/\s+/g, ' ')),
+            summary: report.markdownWithin(MAX_CHECK_SUMMARY),
             // Provenance for the promote action: the digest as external_id and a hidden line in
             // the text (replacing any an earlier run on this commit recorded).
             text: artifact ? artifactLine(artifact) : 'No model artifact recorded: set the evaluate action\'s artifact input to record its digest.',
