@@ -73,3 +73,15 @@ describe('examples/taxi-tip', () => {
     expect(r.stderr).toMatch(/taxis\.csv: sha256 [0-9a-f]{64} differs from the snapshot's/);
   });
 });
+
+describe('examples/taxi-tip/champion-uri.mjs', () => {
+  const registry = (champion: number | null) =>
+    JSON.stringify({ model: 'taxi-tip', versions: [{ version: 1, artifact: { uri: 's3://m/1/' } }, { version: 2, artifact: { uri: 's3://m/2/' } }], aliases: { champion, previous: null } });
+  it('prints the champion artifact URI, and fails clearly when there is no champion yet', () => {
+    const run = (input: string) => spawnSync(process.execPath, [script('champion-uri.mjs')], { input, encoding: 'utf8' });
+    expect(run(registry(2))).toMatchObject({ status: 0, stdout: 's3://m/2/' });
+    const none = run(registry(null));
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^::error::the registry of taxi-tip has no champion yet: promote a first version/);
+  });
+});
