@@ -15,7 +15,8 @@ executor, evaluation with bootstrap intervals and gates, promotion in the git re
 simulated regression rolled back automatically. No cloud account, token or network needed.
 
 Options:
-  --out <dir>        where to write the report and the repository (./refit-demo; emptied first)
+  --out <dir>        where to write the report and the repository (./refit-demo; a new or empty folder,
+                     or an earlier demo's output, which is emptied first)
   --bootstrap <n>    bootstrap resamples of the evaluation (1000)`;
 
 export async function demoCommand(argv: string[], io: { stdout: (s: string) => void; workerEntry?: URL }): Promise<number> {

@@ -12,7 +12,7 @@
  *   5 promote   merge, provenance check (artifact digest = evaluated digest), registry v2 = champion
  *   6 rollback  a canary on live trips fails (simulated upstream change) and v1 comes back
  */
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { artifactDigest } from '../artifact.js';
 import { runCheck, type CheckResult } from '../check/index.js';
@@ -100,7 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return value;
   }
 
-  await rm(out, { recursive: true, force: true });
+  await emptyOutput(out);
   await mkdir(repoDir, { recursive: true });
   const repo = new DemoRepository(repoDir);
   const store = new FileRegistryStore(DEMO_MODEL, repoDir);
@@ -294,6 +294,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const result: DemoResult = { out, stages, check, manifest, training, evaluation, registry, verify, files, gitLog: repo.log() };
   await writeFile(files.html, renderDemoHtml(result, { driftMarkdown: check.drift ? renderDriftMarkdown(check.drift) : '', prBody: await readFile(prBodyPath, 'utf8'), comment: await readFile(commentPath, 'utf8') }));
   return result;
+}
+
+/** Marks a folder as the demo's output, so a later run may empty it. */
+export const OUTPUT_MARKER = '.refit-demo';
+
+/**
+ * Empty the output folder, but only when it is new, empty or an earlier demo's output: `--out .`
+ * or a mistyped path must never delete someone's files.
+ */
+async function emptyOutput(out: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = await readdir(out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new UserError(`--out ${out} is a file; give the demo a folder (a new one, e.g. --out refit-demo)`);
+    if (code !== 'ENOENT') throw error;
+  }
+  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+    throw new UserError(`--out ${out} is not empty and not an earlier demo's output; the demo empties its folder first, so give it a new or empty one (e.g. --out refit-demo)`);
+  }
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, OUTPUT_MARKER), 'Output of `refit demo`: the next run empties this folder.\n');
 }
 
 /**

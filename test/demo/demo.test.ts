@@ -3,7 +3,7 @@
  * say what happened, and the HTML report renders in headless Chromium without a console error.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -85,4 +85,17 @@ describe('refit demo', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('empties only its own output: a folder holding anything else is refused and left as it was', async () => {
+    const mine = join(tempDir(), 'project');
+    mkdirSync(join(mine, 'src'), { recursive: true });
+    writeFileSync(join(mine, 'src', 'model.py'), 'print(1)\n');
+    const refused = await cli('demo', '--out', mine);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(mine);
+    expect(refused.stderr).toMatch(/--out/);
+    expect(readFileSync(join(mine, 'src', 'model.py'), 'utf8')).toBe('print(1)\n');
+    // The demo's own earlier output is recognized (and would be emptied by a new run).
+    expect(existsSync(join(out, '.refit-demo'))).toBe(true);
+  });
 });
