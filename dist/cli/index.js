@@ -261,11 +261,11 @@ var fromArrayBuffer, fromString;
 var init_buffer_from = __esm({
   "node_modules/@smithy/core/dist-es/submodules/serde/util-buffer-from/buffer-from.js"() {
     init_is_array_buffer();
-    fromArrayBuffer = (input, offset = 0, length = input.byteLength - offset) => {
+    fromArrayBuffer = (input, offset = 0, length2 = input.byteLength - offset) => {
       if (!isArrayBuffer(input)) {
         throw new TypeError(`The "input" argument must be ArrayBuffer. Received type ${typeof input} (${input})`);
       }
-      return Buffer.from(input, offset, length);
+      return Buffer.from(input, offset, length2);
     };
     fromString = (input, encoding) => {
       if (typeof input !== "string") {
@@ -1521,14 +1521,14 @@ var init_toUint8Array = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/concatBytes.js
-function concatBytes(arrays, length) {
-  if (length === void 0) {
-    length = 0;
+function concatBytes(arrays, length2) {
+  if (length2 === void 0) {
+    length2 = 0;
     for (const bytes of arrays) {
-      length += bytes.byteLength;
+      length2 += bytes.byteLength;
     }
   }
-  const result2 = new Uint8Array(length);
+  const result2 = new Uint8Array(length2);
   let offset = 0;
   for (const buf of arrays) {
     result2.set(buf, offset);
@@ -6784,11 +6784,11 @@ function getAwsChunkedEncodingStream2(stream, options) {
     }
   });
   readable.on("data", (data) => {
-    const length = bodyLengthChecker(data) || 0;
-    if (length === 0) {
+    const length2 = bodyLengthChecker(data) || 0;
+    if (length2 === 0) {
       return;
     }
-    awsChunkedEncodingStream.push(`${length.toString(16)}\r
+    awsChunkedEncodingStream.push(`${length2.toString(16)}\r
 `);
     awsChunkedEncodingStream.push(data);
     if (!awsChunkedEncodingStream.push("\r\n")) {
@@ -6929,18 +6929,18 @@ async function collectBlob(blob) {
 async function collectReadableStream(stream) {
   const chunks = [];
   const reader = stream.getReader();
-  let length = 0;
+  let length2 = 0;
   while (true) {
     const { done, value } = await reader.read();
     if (value) {
       chunks.push(value);
-      length += value.length;
+      length2 += value.length;
     }
     if (done) {
       break;
     }
   }
-  return concatBytes(chunks, length);
+  return concatBytes(chunks, length2);
 }
 var streamCollector;
 var init_stream_collector_browser = __esm({
@@ -8585,18 +8585,18 @@ var init_EventStreamCodec = __esm({
       }
       encode({ headers: rawHeaders, body }) {
         const headers = this.headerMarshaller.format(rawHeaders);
-        const length = headers.byteLength + body.byteLength + 16;
-        const out = new Uint8Array(length);
+        const length2 = headers.byteLength + body.byteLength + 16;
+        const out = new Uint8Array(length2);
         const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
         const checksum = new Crc32Node();
-        view.setUint32(0, length, false);
+        view.setUint32(0, length2, false);
         view.setUint32(4, headers.byteLength, false);
         checksum.update(out.subarray(0, 8));
         view.setUint32(8, checksum.digestSync(), false);
         out.set(headers, 12);
         out.set(body, headers.byteLength + 12);
-        checksum.update(out.subarray(8, length - 4));
-        view.setUint32(length - 4, checksum.digestSync(), false);
+        checksum.update(out.subarray(8, length2 - 4));
+        view.setUint32(length2 - 4, checksum.digestSync(), false);
         return out;
       }
       decode(message) {
@@ -9535,8 +9535,8 @@ var init_HttpBindingProtocol = __esm({
         const names = Object.getOwnPropertyNames(input);
         const prototype = Object.getPrototypeOf(input);
         const sparse = (prototype === Object.prototype || prototype === null) && !bindings.hasIdempotency && !bindings.hasPrefixHeaders && names.length * 2 < bindings.memberBindings.length;
-        const length = sparse ? names.length : bindings.memberBindings.length;
-        for (let i5 = 0; i5 < length; ++i5) {
+        const length2 = sparse ? names.length : bindings.memberBindings.length;
+        for (let i5 = 0; i5 < length2; ++i5) {
           const binding = sparse ? hasOwn(bindings.byName, names[i5]) ? bindings.byName[names[i5]] : void 0 : bindings.memberBindings[i5];
           if (!binding) {
             continue;
@@ -10405,11 +10405,11 @@ function contentLengthMiddleware(bodyLengthChecker) {
       const { body, headers } = request2;
       if (body && Object.keys(headers).map((str) => str.toLowerCase()).indexOf(CONTENT_LENGTH_HEADER) === -1) {
         try {
-          const length = bodyLengthChecker(body);
-          if (length != null) {
+          const length2 = bodyLengthChecker(body);
+          if (length2 != null) {
             request2.headers = {
               ...request2.headers,
-              [CONTENT_LENGTH_HEADER]: String(length)
+              [CONTENT_LENGTH_HEADER]: String(length2)
             };
           }
         } catch (ignored) {
@@ -28412,26 +28412,26 @@ var init_Sha1Js = __esm({
           return;
         }
         let pos = 0;
-        let { length } = data;
-        this.bytesHashed += length;
+        let { length: length2 } = data;
+        this.bytesHashed += length2;
         if (this.bufferLength > 0) {
-          while (length > 0 && this.bufferLength < BLOCK2) {
+          while (length2 > 0 && this.bufferLength < BLOCK2) {
             this.buffer[this.bufferLength++] = data[pos++];
-            --length;
+            --length2;
           }
           if (this.bufferLength === BLOCK2) {
             this.hashBuffer(this.buffer, 0);
             this.bufferLength = 0;
           }
         }
-        while (length >= BLOCK2) {
+        while (length2 >= BLOCK2) {
           this.hashBuffer(data, pos);
           pos += BLOCK2;
-          length -= BLOCK2;
+          length2 -= BLOCK2;
         }
-        while (length > 0) {
+        while (length2 > 0) {
           this.buffer[this.bufferLength++] = data[pos++];
-          --length;
+          --length2;
         }
       }
       async digest() {
@@ -43596,7 +43596,7 @@ var require_resolve_block_scalar = __commonJS({
         onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length2 = source.length;
       for (let i5 = 1; i5 < props.length; ++i5) {
         const token = props[i5];
         switch (token.type) {
@@ -43604,19 +43604,19 @@ var require_resolve_block_scalar = __commonJS({
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
               onError(token, "MISSING_CHAR", message);
             }
-            length += token.source.length;
+            length2 += token.source.length;
             comment = token.source.substring(1);
             break;
           case "error":
             onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
@@ -43624,11 +43624,11 @@ var require_resolve_block_scalar = __commonJS({
             onError(token, "UNEXPECTED_TOKEN", message);
             const ts = token.source;
             if (ts && typeof ts === "string")
-              length += ts.length;
+              length2 += ts.length;
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent, chomp, comment, length: length2 };
     }
     function splitLines(source) {
       const split2 = source.split(/\n( *)/);
@@ -43778,9 +43778,9 @@ var require_resolve_flow_scalar = __commonJS({
             while (next === " " || next === "	")
               next = source[++i5 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i5 + 1, length, onError);
-            i5 += length;
+            const length2 = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i5 + 1, length2, onError);
+            i5 += length2;
           } else {
             const raw = source.substr(i5 - 1, 2);
             onError(i5 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -43849,14 +43849,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+    function parseCharCode(source, offset, length2, onError) {
+      const cc = source.substr(offset, length2);
+      const ok = cc.length === length2 && /^[0-9a-fA-F]+$/.test(cc);
       const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code3);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source.substr(offset - 2, length2 + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -48069,15 +48069,15 @@ function isNaText(text2) {
   return text2.length === 0 || NA_SET.has(text2);
 }
 function isNaBytes(bytes, start, end) {
-  const length = end - start;
-  if (length === 0) return true;
-  if (length < NA_MIN_LENGTH || length > NA_MAX_LENGTH || NA_FIRST_BYTE[bytes[start]] === 0) {
+  const length2 = end - start;
+  if (length2 === 0) return true;
+  if (length2 < NA_MIN_LENGTH || length2 > NA_MAX_LENGTH || NA_FIRST_BYTE[bytes[start]] === 0) {
     return false;
   }
-  const candidates = NA_BY_LENGTH[length];
+  const candidates = NA_BY_LENGTH[length2];
   if (candidates === void 0) return false;
   outer: for (const candidate of candidates) {
-    for (let i5 = 0; i5 < length; i5++) {
+    for (let i5 = 0; i5 < length2; i5++) {
       if (candidate[i5] !== bytes[start + i5]) continue outer;
     }
     return true;
@@ -48205,8 +48205,8 @@ function latin1(bytes, start, end) {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1");
 }
 function parseSpecial(bytes, start, end) {
-  const length = end - start;
-  if (length < 3 || length > 9) return NaN;
+  const length2 = end - start;
+  if (length2 < 3 || length2 > 9) return NaN;
   return parseNumberText(latin1(bytes, start, end));
 }
 var FLOAT_RE = /^[ \t\n\v\f\r]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
@@ -48248,14 +48248,14 @@ var TextCounter = class {
   addBytes(bytes, start, end) {
     let h5 = 2166136261;
     for (let i5 = start; i5 < end; i5++) h5 = Math.imul(h5 ^ bytes[i5], 16777619);
-    const length = end - start;
+    const length2 = end - start;
     const slots = this.slots;
     const mask = this.mask;
     let slot = h5 & mask;
     for (; ; ) {
       const entry = slots[slot] - 1;
       if (entry < 0) break;
-      if (this.hashes[entry] === h5 && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) {
+      if (this.hashes[entry] === h5 && this.lengths[entry] === length2 && this.sameBytes(entry, bytes, start, length2)) {
         this.counts[entry]++;
         return;
       }
@@ -48267,14 +48267,14 @@ var TextCounter = class {
   hasBytes(bytes, start, end) {
     let h5 = 2166136261;
     for (let i5 = start; i5 < end; i5++) h5 = Math.imul(h5 ^ bytes[i5], 16777619);
-    const length = end - start;
+    const length2 = end - start;
     const slots = this.slots;
     const mask = this.mask;
     let slot = h5 & mask;
     for (; ; ) {
       const entry = slots[slot] - 1;
       if (entry < 0) return false;
-      if (this.hashes[entry] === h5 && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) return true;
+      if (this.hashes[entry] === h5 && this.lengths[entry] === length2 && this.sameBytes(entry, bytes, start, length2)) return true;
       slot = slot + 1 & mask;
     }
   }
@@ -48295,28 +48295,28 @@ var TextCounter = class {
     }
     return result2;
   }
-  sameBytes(entry, bytes, start, length) {
+  sameBytes(entry, bytes, start, length2) {
     const arena = this.arena;
     const at = this.starts[entry];
-    for (let i5 = 0; i5 < length; i5++) if (arena[at + i5] !== bytes[start + i5]) return false;
+    for (let i5 = 0; i5 < length2; i5++) if (arena[at + i5] !== bytes[start + i5]) return false;
     return true;
   }
   insert(slot, hash, bytes, start, end) {
-    const length = end - start;
+    const length2 = end - start;
     const entry = this.size++;
     if (entry === this.hashes.length) this.growEntries();
-    if (this.arenaUsed + length > this.arena.length) {
-      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
+    if (this.arenaUsed + length2 > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length2));
       bigger.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = bigger;
     }
     this.arena.set(bytes.subarray(start, end), this.arenaUsed);
     this.hashes[entry] = hash;
     this.starts[entry] = this.arenaUsed;
-    this.lengths[entry] = length;
+    this.lengths[entry] = length2;
     this.counts[entry] = 1;
     this.keys.push(decodeText(bytes, start, end));
-    this.arenaUsed += length;
+    this.arenaUsed += length2;
     this.slots[slot] = entry + 1;
     if (this.size * 2 > this.mask) this.growSlots();
   }
@@ -50357,8 +50357,8 @@ function compareParquetValues(a5, b5, strict, element) {
   return void 0;
 }
 function compareBytes(a5, b5) {
-  const length = Math.min(a5.length, b5.length);
-  for (let i5 = 0; i5 < length; i5++) {
+  const length2 = Math.min(a5.length, b5.length);
+  for (let i5 = 0; i5 < length2; i5++) {
     if (a5[i5] < b5[i5]) return -1;
     if (a5[i5] > b5[i5]) return 1;
   }
@@ -51011,10 +51011,10 @@ function readVariantDecimal(reader, width) {
   return Number(unscaled) * 10 ** -scale;
 }
 function readVariantBinary(reader) {
-  const length = reader.view.getUint32(reader.offset, true);
+  const length2 = reader.view.getUint32(reader.offset, true);
   reader.offset += 4;
-  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
-  reader.offset += length;
+  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length2);
+  reader.offset += length2;
   return bytes;
 }
 
@@ -51173,12 +51173,12 @@ function assembleMaps(keys, values, depth) {
 }
 function invertStruct(struct2, depth) {
   const keys = Object.keys(struct2);
-  const length = struct2[keys[0]]?.length;
+  const length2 = struct2[keys[0]]?.length;
   const out = [];
-  for (let i5 = 0; i5 < length; i5++) {
+  for (let i5 = 0; i5 < length2; i5++) {
     const obj = {};
     for (const key of keys) {
-      if (struct2[key].length !== length) throw new Error("parquet struct parsing error");
+      if (struct2[key].length !== length2) throw new Error("parquet struct parsing error");
       obj[key] = struct2[key][i5];
     }
     if (depth) {
@@ -51315,9 +51315,9 @@ function deltaByteArray(reader, count, output) {
 }
 
 // node_modules/hyparquet/src/encoding.js
-function readRleBitPackedHybrid(reader, width, output, length) {
-  if (length === void 0) {
-    length = reader.view.getUint32(reader.offset, true);
+function readRleBitPackedHybrid(reader, width, output, length2) {
+  if (length2 === void 0) {
+    length2 = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
   }
   const startOffset = reader.offset;
@@ -51332,7 +51332,7 @@ function readRleBitPackedHybrid(reader, width, output, length) {
       seen += count;
     }
   }
-  reader.offset = startOffset + length;
+  reader.offset = startOffset + length2;
 }
 function readRle(reader, count, bitWidth2, output, seen) {
   const width = bitWidth2 + 7 >> 3;
@@ -51479,10 +51479,10 @@ function readPlainDouble(reader, count) {
 function readPlainByteArray(reader, count) {
   const values = new Array(count);
   for (let i5 = 0; i5 < count; i5++) {
-    const length = reader.view.getUint32(reader.offset, true);
+    const length2 = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
-    values[i5] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
-    reader.offset += length;
+    values[i5] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length2);
+    reader.offset += length2;
   }
   return values;
 }
@@ -51502,8 +51502,8 @@ function align(buffer, offset, size2) {
 
 // node_modules/hyparquet/src/snappy.js
 var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
-function copyBytes(fromArray, fromPos, toArray, toPos, length) {
-  for (let i5 = 0; i5 < length; i5++) {
+function copyBytes(fromArray, fromPos, toArray, toPos, length2) {
+  for (let i5 = 0; i5 < length2; i5++) {
     toArray[toPos + i5] = fromArray[fromPos + i5];
   }
 }
@@ -51991,10 +51991,10 @@ function assembleAsync(asyncRowGroup, schemaTree2, parsers) {
           const end = Math.min(asyncRowGroup.selectEnd ?? Infinity, ...resolved.map((result2, i5) => result2.skipped + flattened[i5].length));
           for (let i5 = 0; i5 < childColumns.length; i5++) {
             const start = skipped - resolved[i5].skipped;
-            const length = Math.max(0, end - skipped);
+            const length2 = Math.max(0, end - skipped);
             subcolumnData.set(
               childColumns[i5].pathInSchema.join("."),
-              flattened[i5].slice(start, start + length)
+              flattened[i5].slice(start, start + length2)
             );
           }
           assembleNested(subcolumnData, child, allParsers);
@@ -52770,10 +52770,10 @@ var Scratch = class {
   /** Per dictionary index: rows counted in the chunk. */
   counts = new Float64Array(1 << 8);
 };
-function grow(array, length, make) {
-  if (array.length >= length) return array;
+function grow(array, length2, make) {
+  if (array.length >= length2) return array;
   let n3 = array.length;
-  while (n3 < length) n3 *= 2;
+  while (n3 < length2) n3 *= 2;
   return make(n3);
 }
 async function readChunkDirect(file, chunk, groupRows, builder, column, scratch) {
@@ -52926,11 +52926,11 @@ function readPlainTexts(bytes, n3) {
   let at = 0;
   for (let i5 = 0; i5 < n3; i5++) {
     if (at + 4 > bytes.length) notDirect("page shorter than its values");
-    const length = view.getUint32(at, true);
+    const length2 = view.getUint32(at, true);
     at += 4;
-    if (at + length > bytes.length) notDirect("page shorter than its values");
-    texts[i5] = utf8.decode(bytes.subarray(at, at + length));
-    at += length;
+    if (at + length2 > bytes.length) notDirect("page shorter than its values");
+    texts[i5] = utf8.decode(bytes.subarray(at, at + length2));
+    at += length2;
   }
   return texts;
 }
@@ -53047,13 +53047,13 @@ var ChunkReader = class {
       if (this.column.maxDefinition > 0) {
         if (ENCODINGS[v1.definitionLevelEncoding] !== "RLE") notDirect("definition level encoding");
         if (page.length < 4) notDirect("page shorter than its levels");
-        const length = new DataView(page.buffer, page.byteOffset, 4).getUint32(0, true);
-        if (4 + length > page.length) notDirect("page shorter than its levels");
+        const length2 = new DataView(page.buffer, page.byteOffset, 4).getUint32(0, true);
+        if (4 + length2 > page.length) notDirect("page shorter than its levels");
         const levels = this.scratch.ints = grow(this.scratch.ints, v1.numValues, (k5) => new Int32Array(k5));
-        readHybrid(page, 4, 4 + length, 1, v1.numValues, levels);
+        readHybrid(page, 4, 4 + length2, 1, v1.numValues, levels);
         present = 0;
         for (let i5 = 0; i5 < v1.numValues; i5++) present += levels[i5];
-        at = 4 + length;
+        at = 4 + length2;
       }
       values = page.subarray(at);
     } else if (header.type === "DATA_PAGE_V2") {
@@ -53077,20 +53077,20 @@ var ChunkReader = class {
     return { values, encoding, present, dictionaryValues: -1 };
   }
   /** The decompressed page in the scratch buffer (valid until the next call). */
-  decompress(input, length) {
-    if (!(length >= 0)) notDirect("bad page size");
+  decompress(input, length2) {
+    if (!(length2 >= 0)) notDirect("bad page size");
     if (this.codec === "UNCOMPRESSED") {
-      if (input.length !== length) notDirect("page size differs from its header");
+      if (input.length !== length2) notDirect("page size differs from its header");
       return input;
     }
     if (this.codec === "SNAPPY") {
-      const scratch = this.scratch.page = grow(this.scratch.page, length, (k5) => new Uint8Array(k5));
-      const output2 = scratch.subarray(0, length);
+      const scratch = this.scratch.page = grow(this.scratch.page, length2, (k5) => new Uint8Array(k5));
+      const output2 = scratch.subarray(0, length2);
       snappyUncompress(input, output2);
       return output2;
     }
-    const output = COMPRESSORS[this.codec](input, length);
-    if (output.length !== length) notDirect("page size differs from its header");
+    const output = COMPRESSORS[this.codec](input, length2);
+    if (output.length !== length2) notDirect("page size differs from its header");
     return output;
   }
 };
@@ -53272,18 +53272,18 @@ function lz4BlockDecompress(input, outputLength) {
     if (ip >= input.length) break;
     const offset = (input[ip] ?? fail2()) | (input[ip + 1] ?? fail2()) << 8;
     ip += 2;
-    let length = token & 15;
-    if (length === 15) {
+    let length2 = token & 15;
+    if (length2 === 15) {
       let b5;
       do {
         b5 = input[ip++] ?? fail2();
-        length += b5;
+        length2 += b5;
       } while (b5 === 255);
     }
-    length += 4;
+    length2 += 4;
     let from = op2 - offset;
-    if (offset === 0 || from < 0 || op2 + length > outputLength) fail2();
-    for (let k5 = 0; k5 < length; k5++) output[op2++] = output[from++];
+    if (offset === 0 || from < 0 || op2 + length2 > outputLength) fail2();
+    for (let k5 = 0; k5 < length2; k5++) output[op2++] = output[from++];
   }
   return op2 === outputLength ? output : output.subarray(0, op2);
 }
@@ -53292,11 +53292,11 @@ async function fileBuffer(handle) {
   return {
     byteLength: size2,
     async slice(start, end = size2) {
-      const length = Math.max(0, Math.min(end, size2) - start);
-      const buffer = new ArrayBuffer(length);
+      const length2 = Math.max(0, Math.min(end, size2) - start);
+      const buffer = new ArrayBuffer(length2);
       let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(new Uint8Array(buffer, done), 0, length - done, start + done);
+      while (done < length2) {
+        const { bytesRead } = await handle.read(new Uint8Array(buffer, done), 0, length2 - done, start + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
@@ -56900,6 +56900,7 @@ var WasmPairKernel = class _WasmPairKernel {
 // src/evaluate/bootstrap.ts
 var BOOTSTRAP_TASK = "refit:evaluate-bootstrap";
 var WORKER_MIN_ROWS = 1e5;
+var MAX_SEED = 2 ** 32 - 1;
 function splitmix32(state2) {
   let s2 = state2 >>> 0;
   return () => {
@@ -57181,6 +57182,12 @@ async function readMetricsFile(path) {
   }
   const out = {};
   for (const [k5, v] of Object.entries(raw)) if (typeof v === "number") out[k5] = v;
+  if (Object.keys(out).length === 0) {
+    const keys = Object.keys(raw);
+    throw new UserError(
+      `${path}: no metric: a metrics file is a JSON object of metric name → number at its top level, like {"roc_auc": 0.91}` + (keys.length > 0 ? `; this one has ${keys.slice(0, 10).map((k5) => JSON.stringify(k5)).join(", ")} and none holds a number` : "")
+    );
+  }
   return out;
 }
 function guessGreaterIsBetter(name) {
@@ -63734,7 +63741,7 @@ import { join as join12, relative as relative4, resolve as resolve5 } from "node
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 // src/demo/index.ts
-import { cp, mkdir as mkdir7, readFile as readFile12, rm as rm2, writeFile as writeFile8 } from "node:fs/promises";
+import { cp, mkdir as mkdir7, readdir as readdir3, readFile as readFile12, rm as rm2, writeFile as writeFile8 } from "node:fs/promises";
 import { join as join11, relative as relative3, resolve as resolve4 } from "node:path";
 
 // src/artifact.ts
@@ -63854,14 +63861,39 @@ function gateCell(m3) {
   if (!m3.gate) return "–";
   return m3.gate.passed ? "✅ pass" : `❌ ${escapeMarkdown(m3.gate.messages.join("; "))}`;
 }
-function verdict(result2) {
+function verdict(result2, escape = escapeMarkdown) {
   const gated = result2.metrics.filter((m3) => m3.gate);
   const failed = gated.filter((m3) => m3.gate && !m3.gate.passed);
   if (gated.length === 0) return result2.passed ? "🟢 Evaluated (no gates configured)" : "🔴 Evaluation failed";
   if (failed.length === 0) return `✅ The challenger passes all ${gated.length} gate${gated.length === 1 ? "" : "s"}`;
-  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m3) => escapeMarkdown(m3.name)).join(", ")}`;
+  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m3) => escape(m3.name)).join(", ")}`;
 }
+var length = (text2) => {
+  let n3 = 0;
+  for (const _ of text2) n3++;
+  return n3;
+};
 function renderEvaluationMarkdown(input) {
+  const full = renderWithSlices(input, null);
+  const max = input.maxChars;
+  if (max === void 0 || length(full) <= max) return full;
+  const ranked = [...input.result.slices].sort((x, y) => (y.worstRegression?.relative ?? -1) - (x.worstRegression?.relative ?? -1));
+  let lo = 0;
+  let hi = ranked.length - 1;
+  let best = null;
+  while (lo <= hi) {
+    const k5 = lo + hi >>> 1;
+    const text2 = renderWithSlices(input, ranked.slice(0, k5));
+    if (length(text2) <= max) {
+      best = text2;
+      lo = k5 + 1;
+    } else hi = k5 - 1;
+  }
+  if (best !== null) return best;
+  const note = "\n\n_Cut to fit; the full report is in the job summary of the workflow run._\n";
+  return [...full].slice(0, max - length(note)).join("") + note;
+}
+function renderWithSlices(input, shown) {
   const { result: result2 } = input;
   const lines = [];
   if (input.marker) lines.push(input.marker);
@@ -63901,13 +63933,14 @@ function renderEvaluationMarkdown(input) {
     lines.push(
       table(
         ["Slice", "Rows", "Worst change"],
-        result2.slices.map((s2) => [
+        (shown ?? result2.slices).map((s2) => [
           `${escapeMarkdown(s2.column)} = ${escapeMarkdown(s2.value)}`,
           s2.rows.toLocaleString("en-US"),
           s2.worstRegression ? `${escapeMarkdown(s2.worstRegression.metric)} ${signed(s2.worstRegression.delta)}` : "none worse"
         ])
       ),
       "",
+      ...shown ? [`Showing the ${shown.length.toLocaleString("en-US")} of ${result2.slices.length.toLocaleString("en-US")} slices that got worse the most, to fit; the report JSON (report-json output) has every slice.`, ""] : [],
       "</details>",
       ""
     );
@@ -63977,7 +64010,7 @@ async function evaluationReport(options) {
   const hasFigures = Object.keys(figures).length > 0;
   const json = { model, ...result2, ...hasFigures ? { figures } : {}, ...artifact ? { artifact } : {} };
   const extras = figureLines(figures, artifact);
-  const markdown = renderEvaluationMarkdown({
+  const input = {
     model,
     result: result2,
     champion: evaluate.champion,
@@ -63985,8 +64018,8 @@ async function evaluationReport(options) {
     ...marker ? { marker } : {},
     ...runUrl ? { runUrl } : {},
     ...extras.length > 0 ? { extras } : {}
-  });
-  return { result: result2, artifact, json, markdown };
+  };
+  return { result: result2, artifact, json, markdown: renderEvaluationMarkdown(input), markdownWithin: (maxChars) => renderEvaluationMarkdown({ ...input, maxChars }) };
 }
 
 // src/registry/document.ts
@@ -65573,7 +65606,7 @@ async function runDemo(options) {
     log(`      ${summary} (${seconds2.toFixed(2)} s)`);
     return value;
   }
-  await rm2(out, { recursive: true, force: true });
+  await emptyOutput(out);
   await mkdir7(repoDir, { recursive: true });
   const repo = new DemoRepository(repoDir);
   const store = new FileRegistryStore(DEMO_MODEL, repoDir);
@@ -65753,6 +65786,23 @@ async function runDemo(options) {
   await writeFile8(files.html, renderDemoHtml(result2, { driftMarkdown: check.drift ? renderMarkdown(check.drift) : "", prBody: await readFile12(prBodyPath, "utf8"), comment: await readFile12(commentPath, "utf8") }));
   return result2;
 }
+var OUTPUT_MARKER = ".refit-demo";
+async function emptyOutput(out) {
+  let entries = [];
+  try {
+    entries = await readdir3(out);
+  } catch (error2) {
+    const code3 = error2.code;
+    if (code3 === "ENOTDIR") throw new UserError(`--out ${out} is a file; give the demo a folder (a new one, e.g. --out refit-demo)`);
+    if (code3 !== "ENOENT") throw error2;
+  }
+  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+    throw new UserError(`--out ${out} is not empty and not an earlier demo's output; the demo empties its folder first, so give it a new or empty one (e.g. --out refit-demo)`);
+  }
+  await rm2(out, { recursive: true, force: true });
+  await mkdir7(out, { recursive: true });
+  await writeFile8(join11(out, OUTPUT_MARKER), "Output of `refit demo`: the next run empties this folder.\n");
+}
 async function simulatedLiveWindow(current) {
   const lines = (await readFile12(current, "utf8")).trimEnd().split("\n");
   const header = lines[0].split(",");
@@ -65776,7 +65826,8 @@ executor, evaluation with bootstrap intervals and gates, promotion in the git re
 simulated regression rolled back automatically. No cloud account, token or network needed.
 
 Options:
-  --out <dir>        where to write the report and the repository (./refit-demo; emptied first)
+  --out <dir>        where to write the report and the repository (./refit-demo; a new or empty folder,
+                     or an earlier demo's output, which is emptied first)
   --bootstrap <n>    bootstrap resamples of the evaluation (1000)`;
 async function demoCommand(argv, io) {
   const values = parseFlags(argv, { out: { type: "string", default: "refit-demo" }, bootstrap: { type: "string" }, help: { type: "boolean", short: "h" } });
@@ -65885,7 +65936,7 @@ async function evaluateCommand(argv, io) {
     idColumn: text2("id-column"),
     slices: text2("slices") ? parseList(text2("slices"), "--slices") : [],
     bootstrap: parseNumber2(text2("bootstrap"), "--bootstrap", { min: 0, max: 1e5, integer: true }),
-    seed: parseNumber2(text2("seed"), "--seed", { min: 0, integer: true }),
+    seed: parseNumber2(text2("seed"), "--seed", { min: 0, max: MAX_SEED, integer: true }),
     figures,
     ...io.workerEntry ? { workerEntry: io.workerEntry } : {},
     ...task ? { task } : {},

@@ -260,11 +260,11 @@ var fromArrayBuffer, fromString;
 var init_buffer_from = __esm({
   "node_modules/@smithy/core/dist-es/submodules/serde/util-buffer-from/buffer-from.js"() {
     init_is_array_buffer();
-    fromArrayBuffer = (input2, offset = 0, length = input2.byteLength - offset) => {
+    fromArrayBuffer = (input2, offset = 0, length2 = input2.byteLength - offset) => {
       if (!isArrayBuffer(input2)) {
         throw new TypeError(`The "input" argument must be ArrayBuffer. Received type ${typeof input2} (${input2})`);
       }
-      return Buffer.from(input2, offset, length);
+      return Buffer.from(input2, offset, length2);
     };
     fromString = (input2, encoding) => {
       if (typeof input2 !== "string") {
@@ -1520,14 +1520,14 @@ var init_toUint8Array = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/concatBytes.js
-function concatBytes(arrays, length) {
-  if (length === void 0) {
-    length = 0;
+function concatBytes(arrays, length2) {
+  if (length2 === void 0) {
+    length2 = 0;
     for (const bytes of arrays) {
-      length += bytes.byteLength;
+      length2 += bytes.byteLength;
     }
   }
-  const result = new Uint8Array(length);
+  const result = new Uint8Array(length2);
   let offset = 0;
   for (const buf of arrays) {
     result.set(buf, offset);
@@ -6783,11 +6783,11 @@ function getAwsChunkedEncodingStream2(stream, options) {
     }
   });
   readable.on("data", (data) => {
-    const length = bodyLengthChecker(data) || 0;
-    if (length === 0) {
+    const length2 = bodyLengthChecker(data) || 0;
+    if (length2 === 0) {
       return;
     }
-    awsChunkedEncodingStream.push(`${length.toString(16)}\r
+    awsChunkedEncodingStream.push(`${length2.toString(16)}\r
 `);
     awsChunkedEncodingStream.push(data);
     if (!awsChunkedEncodingStream.push("\r\n")) {
@@ -6928,18 +6928,18 @@ async function collectBlob(blob) {
 async function collectReadableStream(stream) {
   const chunks = [];
   const reader = stream.getReader();
-  let length = 0;
+  let length2 = 0;
   while (true) {
     const { done, value } = await reader.read();
     if (value) {
       chunks.push(value);
-      length += value.length;
+      length2 += value.length;
     }
     if (done) {
       break;
     }
   }
-  return concatBytes(chunks, length);
+  return concatBytes(chunks, length2);
 }
 var streamCollector;
 var init_stream_collector_browser = __esm({
@@ -8584,18 +8584,18 @@ var init_EventStreamCodec = __esm({
       }
       encode({ headers: rawHeaders, body }) {
         const headers = this.headerMarshaller.format(rawHeaders);
-        const length = headers.byteLength + body.byteLength + 16;
-        const out = new Uint8Array(length);
+        const length2 = headers.byteLength + body.byteLength + 16;
+        const out = new Uint8Array(length2);
         const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
         const checksum = new Crc32Node();
-        view.setUint32(0, length, false);
+        view.setUint32(0, length2, false);
         view.setUint32(4, headers.byteLength, false);
         checksum.update(out.subarray(0, 8));
         view.setUint32(8, checksum.digestSync(), false);
         out.set(headers, 12);
         out.set(body, headers.byteLength + 12);
-        checksum.update(out.subarray(8, length - 4));
-        view.setUint32(length - 4, checksum.digestSync(), false);
+        checksum.update(out.subarray(8, length2 - 4));
+        view.setUint32(length2 - 4, checksum.digestSync(), false);
         return out;
       }
       decode(message) {
@@ -9534,8 +9534,8 @@ var init_HttpBindingProtocol = __esm({
         const names = Object.getOwnPropertyNames(input2);
         const prototype = Object.getPrototypeOf(input2);
         const sparse = (prototype === Object.prototype || prototype === null) && !bindings.hasIdempotency && !bindings.hasPrefixHeaders && names.length * 2 < bindings.memberBindings.length;
-        const length = sparse ? names.length : bindings.memberBindings.length;
-        for (let i5 = 0; i5 < length; ++i5) {
+        const length2 = sparse ? names.length : bindings.memberBindings.length;
+        for (let i5 = 0; i5 < length2; ++i5) {
           const binding = sparse ? hasOwn(bindings.byName, names[i5]) ? bindings.byName[names[i5]] : void 0 : bindings.memberBindings[i5];
           if (!binding) {
             continue;
@@ -10404,11 +10404,11 @@ function contentLengthMiddleware(bodyLengthChecker) {
       const { body, headers } = request2;
       if (body && Object.keys(headers).map((str) => str.toLowerCase()).indexOf(CONTENT_LENGTH_HEADER) === -1) {
         try {
-          const length = bodyLengthChecker(body);
-          if (length != null) {
+          const length2 = bodyLengthChecker(body);
+          if (length2 != null) {
             request2.headers = {
               ...request2.headers,
-              [CONTENT_LENGTH_HEADER]: String(length)
+              [CONTENT_LENGTH_HEADER]: String(length2)
             };
           }
         } catch (ignored) {
@@ -28411,26 +28411,26 @@ var init_Sha1Js = __esm({
           return;
         }
         let pos = 0;
-        let { length } = data;
-        this.bytesHashed += length;
+        let { length: length2 } = data;
+        this.bytesHashed += length2;
         if (this.bufferLength > 0) {
-          while (length > 0 && this.bufferLength < BLOCK2) {
+          while (length2 > 0 && this.bufferLength < BLOCK2) {
             this.buffer[this.bufferLength++] = data[pos++];
-            --length;
+            --length2;
           }
           if (this.bufferLength === BLOCK2) {
             this.hashBuffer(this.buffer, 0);
             this.bufferLength = 0;
           }
         }
-        while (length >= BLOCK2) {
+        while (length2 >= BLOCK2) {
           this.hashBuffer(data, pos);
           pos += BLOCK2;
-          length -= BLOCK2;
+          length2 -= BLOCK2;
         }
-        while (length > 0) {
+        while (length2 > 0) {
           this.buffer[this.bufferLength++] = data[pos++];
-          --length;
+          --length2;
         }
       }
       async digest() {
@@ -43595,7 +43595,7 @@ var require_resolve_block_scalar = __commonJS({
         onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length2 = source.length;
       for (let i5 = 1; i5 < props.length; ++i5) {
         const token = props[i5];
         switch (token.type) {
@@ -43603,19 +43603,19 @@ var require_resolve_block_scalar = __commonJS({
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
               onError(token, "MISSING_CHAR", message);
             }
-            length += token.source.length;
+            length2 += token.source.length;
             comment = token.source.substring(1);
             break;
           case "error":
             onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
@@ -43623,11 +43623,11 @@ var require_resolve_block_scalar = __commonJS({
             onError(token, "UNEXPECTED_TOKEN", message);
             const ts = token.source;
             if (ts && typeof ts === "string")
-              length += ts.length;
+              length2 += ts.length;
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent, chomp, comment, length: length2 };
     }
     function splitLines(source) {
       const split2 = source.split(/\n( *)/);
@@ -43777,9 +43777,9 @@ var require_resolve_flow_scalar = __commonJS({
             while (next === " " || next === "	")
               next = source[++i5 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i5 + 1, length, onError);
-            i5 += length;
+            const length2 = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i5 + 1, length2, onError);
+            i5 += length2;
           } else {
             const raw = source.substr(i5 - 1, 2);
             onError(i5 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -43848,14 +43848,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+    function parseCharCode(source, offset, length2, onError) {
+      const cc = source.substr(offset, length2);
+      const ok = cc.length === length2 && /^[0-9a-fA-F]+$/.test(cc);
       const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source.substr(offset - 2, length2 + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -47211,8 +47211,8 @@ var require_tree = __commonJS({
        * @param {any} value
        */
       add(key, value) {
-        const length = key.length;
-        if (length === 0) {
+        const length2 = key.length;
+        if (length2 === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
@@ -47223,7 +47223,7 @@ var require_tree = __commonJS({
             throw new TypeError("key must be ascii string");
           }
           if (node.code === code2) {
-            if (length === ++index) {
+            if (length2 === ++index) {
               node.value = value;
               break;
             } else if (node.middle !== null) {
@@ -49742,10 +49742,10 @@ var require_data_url = __commonJS({
       );
     }
     function percentDecode(input2) {
-      const length = input2.length;
-      const output = new Uint8Array(length);
+      const length2 = input2.length;
+      const output = new Uint8Array(length2);
       let j5 = 0;
-      for (let i5 = 0; i5 < length; ++i5) {
+      for (let i5 = 0; i5 < length2; ++i5) {
         const byte = input2[i5];
         if (byte !== 37) {
           output[j5++] = byte;
@@ -49756,7 +49756,7 @@ var require_data_url = __commonJS({
           i5 += 2;
         }
       }
-      return length === j5 ? output : output.subarray(0, j5);
+      return length2 === j5 ? output : output.subarray(0, j5);
     }
     function parseMIMEType(input2) {
       input2 = removeHTTPWhitespace(input2, true, true);
@@ -49934,16 +49934,16 @@ var require_data_url = __commonJS({
       return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
     }
     function isomorphicDecode(input2) {
-      const length = input2.length;
-      if ((2 << 15) - 1 > length) {
+      const length2 = input2.length;
+      if ((2 << 15) - 1 > length2) {
         return String.fromCharCode.apply(null, input2);
       }
       let result = "";
       let i5 = 0;
       let addition = (2 << 15) - 1;
-      while (i5 < length) {
-        if (i5 + addition > length) {
-          addition = length - i5;
+      while (i5 < length2) {
+        if (i5 + addition > length2) {
+          addition = length2 - i5;
         }
         result += String.fromCharCode.apply(null, input2.subarray(i5, i5 += addition));
       }
@@ -50046,10 +50046,10 @@ var require_webidl = __commonJS({
         }
       }
     };
-    webidl.argumentLengthCheck = function({ length }, min, ctx) {
-      if (length < min) {
+    webidl.argumentLengthCheck = function({ length: length2 }, min, ctx) {
+      if (length2 < min) {
         throw webidl.errors.exception({
-          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length ? " only" : ""} ${length} found.`,
+          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length2 ? " only" : ""} ${length2} found.`,
           header: ctx
         });
       }
@@ -50446,8 +50446,8 @@ var require_util2 = __commonJS({
     }
     function responseURL(response) {
       const urlList = response.urlList;
-      const length = urlList.length;
-      return length === 0 ? null : urlList[length - 1].toString();
+      const length2 = urlList.length;
+      return length2 === 0 ? null : urlList[length2 - 1].toString();
     }
     function responseLocationURL(response, requestFragment) {
       if (!redirectStatusSet.has(response.status)) {
@@ -51541,11 +51541,11 @@ var require_formdata_parser = __commonJS({
       return true;
     }
     function validateBoundary(boundary) {
-      const length = boundary.length;
-      if (length < 27 || length > 70) {
+      const length2 = boundary.length;
+      if (length2 < 27 || length2 > 70) {
         return false;
       }
-      for (let i5 = 0; i5 < length; ++i5) {
+      for (let i5 = 0; i5 < length2; ++i5) {
         const cp = boundary.charCodeAt(i5);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
@@ -51834,7 +51834,7 @@ var require_body = __commonJS({
       assert(isReadableStreamLike(stream));
       let action = null;
       let source = null;
-      let length = null;
+      let length2 = null;
       let type = null;
       if (typeof object === "string") {
         source = object;
@@ -51854,7 +51854,7 @@ Content-Disposition: form-data`;
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
-        length = 0;
+        length2 = 0;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
@@ -51863,7 +51863,7 @@ Content-Disposition: form-data`;
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
-            length += chunk2.byteLength;
+            length2 += chunk2.byteLength;
           } else {
             const chunk2 = textEncoder2.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
@@ -51871,7 +51871,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
 `);
             blobParts.push(chunk2, value, rn);
             if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+              length2 += chunk2.byteLength + value.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -51880,9 +51880,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         const chunk = textEncoder2.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
-        length += chunk.byteLength;
+        length2 += chunk.byteLength;
         if (hasUnknownSizeValue) {
-          length = null;
+          length2 = null;
         }
         source = object;
         action = async function* () {
@@ -51897,7 +51897,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         type = `multipart/form-data; boundary=${boundary}`;
       } else if (isBlobLike(object)) {
         source = object;
-        length = object.size;
+        length2 = object.size;
         if (object.type) {
           type = object.type;
         }
@@ -51913,7 +51913,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         stream = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
-        length = Buffer.byteLength(source);
+        length2 = Buffer.byteLength(source);
       }
       if (action != null) {
         let iterator2;
@@ -51944,7 +51944,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream, source, length };
+      const body = { stream, source, length: length2 };
       return [body, type];
     }
     function safelyExtractBody(object, keepalive = false) {
@@ -55431,9 +55431,9 @@ var require_retry_handler = __commonJS({
       if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return null;
       }
-      const length = Number(contentLength);
+      const length2 = Number(contentLength);
       const expectedLength = range2.end - range2.start + 1;
-      if (!Number.isFinite(length) || length !== expectedLength) {
+      if (!Number.isFinite(length2) || length2 !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
           data: { count: retryCount }
@@ -56015,23 +56015,23 @@ var require_readable = __commonJS({
       while (consume2.stream.read() != null) {
       }
     }
-    function chunksDecode(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksDecode(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return "";
       }
-      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length2);
       const bufferLength = buffer.length;
       const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
       return buffer.utf8Slice(start, bufferLength);
     }
-    function chunksConcat(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksConcat(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return new Uint8Array(0);
       }
       if (chunks.length === 1) {
         return new Uint8Array(chunks[0]);
       }
-      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length2).buffer);
       let offset = 0;
       for (let i5 = 0; i5 < chunks.length; ++i5) {
         const chunk = chunks[i5];
@@ -56041,18 +56041,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length: length2 } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length2));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length2)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length2).buffer);
         } else if (type === "blob") {
           resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length2));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -56095,23 +56095,23 @@ var require_util3 = __commonJS({
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
       assert(body);
       let chunks = [];
-      let length = 0;
+      let length2 = 0;
       try {
         for await (const chunk of body) {
           chunks.push(chunk);
-          length += chunk.length;
-          if (length > CHUNK_LIMIT) {
+          length2 += chunk.length;
+          if (length2 > CHUNK_LIMIT) {
             chunks = [];
-            length = 0;
+            length2 = 0;
             break;
           }
         }
       } catch {
         chunks = [];
-        length = 0;
+        length2 = 0;
       }
       const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
-      if (statusCode === 204 || !contentType || !length) {
+      if (statusCode === 204 || !contentType || !length2) {
         queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
         return;
       }
@@ -56120,9 +56120,9 @@ var require_util3 = __commonJS({
       let payload;
       try {
         if (isContentTypeApplicationJson(contentType)) {
-          payload = JSON.parse(chunksDecode(chunks, length));
+          payload = JSON.parse(chunksDecode(chunks, length2));
         } else if (isContentTypeText(contentType)) {
-          payload = chunksDecode(chunks, length);
+          payload = chunksDecode(chunks, length2);
         }
       } catch {
       } finally {
@@ -64031,11 +64031,11 @@ var require_receiver = __commonJS({
         let offset = 0;
         while (offset !== n3) {
           const next = this.#buffers[0];
-          const { length } = next;
-          if (length + offset === n3) {
+          const { length: length2 } = next;
+          if (length2 + offset === n3) {
             buffer.set(this.#buffers.shift(), offset);
             break;
-          } else if (length + offset > n3) {
+          } else if (length2 + offset > n3) {
             buffer.set(next.subarray(0, n3 - offset), offset);
             this.#buffers[0] = next.subarray(n3 - offset);
             break;
@@ -64381,10 +64381,10 @@ var require_websocket = __commonJS({
           return;
         }
         if (typeof data === "string") {
-          const length = Buffer.byteLength(data);
-          this.#bufferedAmount += length;
+          const length2 = Buffer.byteLength(data);
+          this.#bufferedAmount += length2;
           this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= length;
+            this.#bufferedAmount -= length2;
           }, sendHints.string);
         } else if (types.isArrayBuffer(data)) {
           this.#bufferedAmount += data.byteLength;
@@ -64691,11 +64691,11 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length2, field) {
+      if (length2 !== field.length) {
         return false;
       }
-      for (let i5 = 0; i5 < length; i5++) {
+      for (let i5 = 0; i5 < length2; i5++) {
         if (line[i5] !== field[i5]) {
           return false;
         }
@@ -64984,16 +64984,16 @@ ${value}`;
           return this.chunks[this.chunkIndex].subarray(this.linePos, this.pos);
         }
         const chunks = [];
-        let length = 0;
+        let length2 = 0;
         for (let i5 = this.lineChunkIndex; i5 <= this.chunkIndex; i5++) {
           const chunk = this.chunks[i5];
           const start = i5 === this.lineChunkIndex ? this.linePos : 0;
           const end = i5 === this.chunkIndex ? this.pos : chunk.length;
           const slice = chunk.subarray(start, end);
-          length += slice.length;
+          length2 += slice.length;
           chunks.push(slice);
         }
-        return Buffer.concat(chunks, length);
+        return Buffer.concat(chunks, length2);
       }
       peekBufferedByte(offset) {
         let chunkIndex = this.lineChunkIndex;
@@ -68028,8 +68028,8 @@ function compareParquetValues(a5, b5, strict, element) {
   return void 0;
 }
 function compareBytes(a5, b5) {
-  const length = Math.min(a5.length, b5.length);
-  for (let i5 = 0; i5 < length; i5++) {
+  const length2 = Math.min(a5.length, b5.length);
+  for (let i5 = 0; i5 < length2; i5++) {
     if (a5[i5] < b5[i5]) return -1;
     if (a5[i5] > b5[i5]) return 1;
   }
@@ -68682,10 +68682,10 @@ function readVariantDecimal(reader, width) {
   return Number(unscaled) * 10 ** -scale;
 }
 function readVariantBinary(reader) {
-  const length = reader.view.getUint32(reader.offset, true);
+  const length2 = reader.view.getUint32(reader.offset, true);
   reader.offset += 4;
-  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
-  reader.offset += length;
+  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length2);
+  reader.offset += length2;
   return bytes;
 }
 
@@ -68844,12 +68844,12 @@ function assembleMaps(keys, values, depth) {
 }
 function invertStruct(struct2, depth) {
   const keys = Object.keys(struct2);
-  const length = struct2[keys[0]]?.length;
+  const length2 = struct2[keys[0]]?.length;
   const out = [];
-  for (let i5 = 0; i5 < length; i5++) {
+  for (let i5 = 0; i5 < length2; i5++) {
     const obj = {};
     for (const key of keys) {
-      if (struct2[key].length !== length) throw new Error("parquet struct parsing error");
+      if (struct2[key].length !== length2) throw new Error("parquet struct parsing error");
       obj[key] = struct2[key][i5];
     }
     if (depth) {
@@ -68986,9 +68986,9 @@ function deltaByteArray(reader, count, output) {
 }
 
 // node_modules/hyparquet/src/encoding.js
-function readRleBitPackedHybrid(reader, width, output, length) {
-  if (length === void 0) {
-    length = reader.view.getUint32(reader.offset, true);
+function readRleBitPackedHybrid(reader, width, output, length2) {
+  if (length2 === void 0) {
+    length2 = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
   }
   const startOffset = reader.offset;
@@ -69003,7 +69003,7 @@ function readRleBitPackedHybrid(reader, width, output, length) {
       seen += count;
     }
   }
-  reader.offset = startOffset + length;
+  reader.offset = startOffset + length2;
 }
 function readRle(reader, count, bitWidth2, output, seen) {
   const width = bitWidth2 + 7 >> 3;
@@ -69150,10 +69150,10 @@ function readPlainDouble(reader, count) {
 function readPlainByteArray(reader, count) {
   const values = new Array(count);
   for (let i5 = 0; i5 < count; i5++) {
-    const length = reader.view.getUint32(reader.offset, true);
+    const length2 = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
-    values[i5] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
-    reader.offset += length;
+    values[i5] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length2);
+    reader.offset += length2;
   }
   return values;
 }
@@ -69173,8 +69173,8 @@ function align(buffer, offset, size) {
 
 // node_modules/hyparquet/src/snappy.js
 var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
-function copyBytes(fromArray, fromPos, toArray, toPos, length) {
-  for (let i5 = 0; i5 < length; i5++) {
+function copyBytes(fromArray, fromPos, toArray, toPos, length2) {
+  for (let i5 = 0; i5 < length2; i5++) {
     toArray[toPos + i5] = fromArray[fromPos + i5];
   }
 }
@@ -69662,10 +69662,10 @@ function assembleAsync(asyncRowGroup, schemaTree2, parsers) {
           const end = Math.min(asyncRowGroup.selectEnd ?? Infinity, ...resolved.map((result, i5) => result.skipped + flattened[i5].length));
           for (let i5 = 0; i5 < childColumns.length; i5++) {
             const start = skipped - resolved[i5].skipped;
-            const length = Math.max(0, end - skipped);
+            const length2 = Math.max(0, end - skipped);
             subcolumnData.set(
               childColumns[i5].pathInSchema.join("."),
-              flattened[i5].slice(start, start + length)
+              flattened[i5].slice(start, start + length2)
             );
           }
           assembleNested(subcolumnData, child, allParsers);
@@ -69920,15 +69920,15 @@ function isNaText(text) {
   return text.length === 0 || NA_SET.has(text);
 }
 function isNaBytes(bytes, start, end) {
-  const length = end - start;
-  if (length === 0) return true;
-  if (length < NA_MIN_LENGTH || length > NA_MAX_LENGTH || NA_FIRST_BYTE[bytes[start]] === 0) {
+  const length2 = end - start;
+  if (length2 === 0) return true;
+  if (length2 < NA_MIN_LENGTH || length2 > NA_MAX_LENGTH || NA_FIRST_BYTE[bytes[start]] === 0) {
     return false;
   }
-  const candidates = NA_BY_LENGTH[length];
+  const candidates = NA_BY_LENGTH[length2];
   if (candidates === void 0) return false;
   outer: for (const candidate of candidates) {
-    for (let i5 = 0; i5 < length; i5++) {
+    for (let i5 = 0; i5 < length2; i5++) {
       if (candidate[i5] !== bytes[start + i5]) continue outer;
     }
     return true;
@@ -70056,8 +70056,8 @@ function latin1(bytes, start, end) {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("latin1");
 }
 function parseSpecial(bytes, start, end) {
-  const length = end - start;
-  if (length < 3 || length > 9) return NaN;
+  const length2 = end - start;
+  if (length2 < 3 || length2 > 9) return NaN;
   return parseNumberText(latin1(bytes, start, end));
 }
 var FLOAT_RE = /^[ \t\n\v\f\r]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
@@ -70920,18 +70920,18 @@ function lz4BlockDecompress(input2, outputLength) {
     if (ip >= input2.length) break;
     const offset = (input2[ip] ?? fail()) | (input2[ip + 1] ?? fail()) << 8;
     ip += 2;
-    let length = token & 15;
-    if (length === 15) {
+    let length2 = token & 15;
+    if (length2 === 15) {
       let b5;
       do {
         b5 = input2[ip++] ?? fail();
-        length += b5;
+        length2 += b5;
       } while (b5 === 255);
     }
-    length += 4;
+    length2 += 4;
     let from = op2 - offset;
-    if (offset === 0 || from < 0 || op2 + length > outputLength) fail();
-    for (let k5 = 0; k5 < length; k5++) output[op2++] = output[from++];
+    if (offset === 0 || from < 0 || op2 + length2 > outputLength) fail();
+    for (let k5 = 0; k5 < length2; k5++) output[op2++] = output[from++];
   }
   return op2 === outputLength ? output : output.subarray(0, op2);
 }
@@ -73940,6 +73940,7 @@ var WasmPairKernel = class _WasmPairKernel {
 // src/evaluate/bootstrap.ts
 var BOOTSTRAP_TASK = "refit:evaluate-bootstrap";
 var WORKER_MIN_ROWS = 1e5;
+var MAX_SEED = 2 ** 32 - 1;
 function splitmix32(state2) {
   let s2 = state2 >>> 0;
   return () => {
@@ -74221,6 +74222,12 @@ async function readMetricsFile(path) {
   }
   const out = {};
   for (const [k5, v] of Object.entries(raw)) if (typeof v === "number") out[k5] = v;
+  if (Object.keys(out).length === 0) {
+    const keys = Object.keys(raw);
+    throw new UserError(
+      `${path}: no metric: a metrics file is a JSON object of metric name → number at its top level, like {"roc_auc": 0.91}` + (keys.length > 0 ? `; this one has ${keys.slice(0, 10).map((k5) => JSON.stringify(k5)).join(", ")} and none holds a number` : "")
+    );
+  }
   return out;
 }
 function guessGreaterIsBetter(name) {
@@ -75474,14 +75481,39 @@ function gateCell(m3) {
   if (!m3.gate) return "–";
   return m3.gate.passed ? "✅ pass" : `❌ ${escapeMarkdown(m3.gate.messages.join("; "))}`;
 }
-function verdict(result) {
+function verdict(result, escape = escapeMarkdown) {
   const gated = result.metrics.filter((m3) => m3.gate);
   const failed = gated.filter((m3) => m3.gate && !m3.gate.passed);
   if (gated.length === 0) return result.passed ? "🟢 Evaluated (no gates configured)" : "🔴 Evaluation failed";
   if (failed.length === 0) return `✅ The challenger passes all ${gated.length} gate${gated.length === 1 ? "" : "s"}`;
-  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m3) => escapeMarkdown(m3.name)).join(", ")}`;
+  return `❌ The challenger fails ${failed.length} of ${gated.length} gates: ${failed.map((m3) => escape(m3.name)).join(", ")}`;
 }
+var length = (text) => {
+  let n3 = 0;
+  for (const _ of text) n3++;
+  return n3;
+};
 function renderEvaluationMarkdown(input2) {
+  const full = renderWithSlices(input2, null);
+  const max = input2.maxChars;
+  if (max === void 0 || length(full) <= max) return full;
+  const ranked = [...input2.result.slices].sort((x, y) => (y.worstRegression?.relative ?? -1) - (x.worstRegression?.relative ?? -1));
+  let lo = 0;
+  let hi = ranked.length - 1;
+  let best = null;
+  while (lo <= hi) {
+    const k5 = lo + hi >>> 1;
+    const text = renderWithSlices(input2, ranked.slice(0, k5));
+    if (length(text) <= max) {
+      best = text;
+      lo = k5 + 1;
+    } else hi = k5 - 1;
+  }
+  if (best !== null) return best;
+  const note = "\n\n_Cut to fit; the full report is in the job summary of the workflow run._\n";
+  return [...full].slice(0, max - length(note)).join("") + note;
+}
+function renderWithSlices(input2, shown) {
   const { result } = input2;
   const lines = [];
   if (input2.marker) lines.push(input2.marker);
@@ -75521,13 +75553,14 @@ function renderEvaluationMarkdown(input2) {
     lines.push(
       table(
         ["Slice", "Rows", "Worst change"],
-        result.slices.map((s2) => [
+        (shown ?? result.slices).map((s2) => [
           `${escapeMarkdown(s2.column)} = ${escapeMarkdown(s2.value)}`,
           s2.rows.toLocaleString("en-US"),
           s2.worstRegression ? `${escapeMarkdown(s2.worstRegression.metric)} ${signed(s2.worstRegression.delta)}` : "none worse"
         ])
       ),
       "",
+      ...shown ? [`Showing the ${shown.length.toLocaleString("en-US")} of ${result.slices.length.toLocaleString("en-US")} slices that got worse the most, to fit; the report JSON (report-json output) has every slice.`, ""] : [],
       "</details>",
       ""
     );
@@ -75601,7 +75634,7 @@ async function evaluationReport(options) {
   const hasFigures = Object.keys(figures).length > 0;
   const json = { model, ...result, ...hasFigures ? { figures } : {}, ...artifact ? { artifact } : {} };
   const extras = figureLines(figures, artifact);
-  const markdown = renderEvaluationMarkdown({
+  const input2 = {
     model,
     result,
     champion: evaluate.champion,
@@ -75609,8 +75642,8 @@ async function evaluationReport(options) {
     ...marker ? { marker } : {},
     ...runUrl2 ? { runUrl: runUrl2 } : {},
     ...extras.length > 0 ? { extras } : {}
-  });
-  return { result, artifact, json, markdown };
+  };
+  return { result, artifact, json, markdown: renderEvaluationMarkdown(input2), markdownWithin: (maxChars) => renderEvaluationMarkdown({ ...input2, maxChars }) };
 }
 
 // node_modules/universal-user-agent/index.js
@@ -80108,12 +80141,14 @@ async function readEvent() {
 function input(name) {
   return getInput(name);
 }
+var MAX_COMMENT = 65536;
+var MAX_CHECK_SUMMARY = 65535;
 async function pullRequestContext() {
   const { payload } = await readEvent();
   const pr = payload?.pull_request;
   if (!pr) return null;
   const headRepo = pr.head.repo?.full_name;
-  const fromFork = Boolean(pr.head.repo?.fork) || headRepo !== void 0 && headRepo !== process.env.GITHUB_REPOSITORY;
+  const fromFork = pr.head.repo === null || Boolean(pr.head.repo?.fork) || headRepo !== void 0 && headRepo !== process.env.GITHUB_REPOSITORY;
   return { number: pr.number, headSha: pr.head.sha, fromFork };
 }
 async function run(options = {}) {
@@ -80138,7 +80173,7 @@ async function run(options = {}) {
         slices: input("slices") ? parseList(input("slices"), "input slices") : [],
         gates: input("gates") ? parseGates((await readTextOrFile(input("gates"), "input gates")).text, "input gates") : void 0,
         bootstrap: input("bootstrap") ? parseNumber2(input("bootstrap"), "input bootstrap", { min: 0, max: 1e5, integer: true }) : 1e3,
-        seed: input("seed") ? parseNumber2(input("seed"), "input seed", { min: 0, integer: true }) : 0,
+        seed: input("seed") ? parseNumber2(input("seed"), "input seed", { min: 0, max: MAX_SEED, integer: true }) : 0,
         comment: parseBoolean2(input("comment") || "true", "comment"),
         checkName: input("check-name") || `refit / evaluation ${input("model") || "default"}`,
         token,
@@ -80210,7 +80245,7 @@ async function run(options = {}) {
       };
       if (settings.comment && pr) {
         await tolerate("the PR comment", async () => {
-          const comment = await upsertComment(client, { owner, repo, issueNumber: pr.number }, marker, markdown);
+          const comment = await upsertComment(client, { owner, repo, issueNumber: pr.number }, marker, report.markdownWithin(MAX_COMMENT));
           setOutput("comment-id", String(comment.id));
           info(`${comment.operation} comment ${comment.id} on #${pr.number}`);
         });
@@ -80224,8 +80259,8 @@ async function run(options = {}) {
             headSha,
             name: settings.checkName,
             conclusion: result.passed ? "success" : "failure",
-            title: markdown.split("\n").find((l3) => l3.startsWith("## "))?.slice(3) ?? "Evaluation",
-            summary: markdown,
+            title: verdict(result, (text) => text.replace(/\s+/g, " ")),
+            summary: report.markdownWithin(MAX_CHECK_SUMMARY),
             // Provenance for the promote action: the digest as external_id and a hidden line in
             // the text (replacing any an earlier run on this commit recorded).
             text: artifact ? artifactLine(artifact) : "No model artifact recorded: set the evaluate action's artifact input to record its digest.",
