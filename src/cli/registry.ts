@@ -2,7 +2,7 @@
 import { artifactDigest } from '../artifact.js';
 import { UserError } from '../errors.js';
 import { parseModelName } from '../model-name.js';
-import { addVersion, closeRegistryStore, openRegistryStore, promoteVersion, resolveVersion, type RegistryDocument, type RegistryStore, type RegistryVersion } from '../registry/index.js';
+import { addChampion, closeRegistryStore, openRegistryStore, resolveVersion, type RegistryDocument, type RegistryStore, type RegistryVersion } from '../registry/index.js';
 import { readMetricsFile } from '../registry/metrics.js';
 import { lineageTable, registryMarkdown } from '../registry/render.js';
 import { rollback } from '../registry/rollback.js';
@@ -140,20 +140,23 @@ export async function promoteCommand(argv: string[], io: { stdout: (s: string) =
     const commit = (values.commit as string | undefined) ?? env.GITHUB_SHA ?? null;
     let outcome = { version: 0, added: false, previous: null as number | null };
     await store.update((doc) => {
-      const result = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ...('source' in artifact ? { source: artifact.source } : {}) },
-        ...(metrics ? { metrics } : {}),
-        commit,
-        pullRequest: null,
-        headSha: null,
-        runUrl: null,
-        mergedBy: actor(),
-        createdAt: now,
-        trainedAt: trainedAt ? new Date(trainedAt).toISOString() : now,
-      });
-      outcome = { version: result.version.version, added: result.added, previous: doc.aliases.champion };
-      if (!result.added) return doc;
-      return promoteVersion(result.doc, result.version.version, { at: now, reason: (values.reason as string | undefined) || 'promoted with refit promote', actor: actor() });
+      const result = addChampion(
+        doc,
+        {
+          artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ...('source' in artifact ? { source: artifact.source } : {}) },
+          ...(metrics ? { metrics } : {}),
+          commit,
+          pullRequest: null,
+          headSha: null,
+          runUrl: null,
+          mergedBy: actor(),
+          createdAt: now,
+          trainedAt: trainedAt ? new Date(trainedAt).toISOString() : now,
+        },
+        { at: now, reason: (values.reason as string | undefined) || 'promoted with refit promote', actor: actor() },
+      );
+      outcome = { version: result.version.version, added: result.added, previous: result.previous };
+      return result.doc;
     }, `refit: promote ${store.model}`);
     io.stdout(
       outcome.added

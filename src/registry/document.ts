@@ -189,6 +189,18 @@ export function addVersion(doc: RegistryDocument, entry: NewVersion): { doc: Reg
   return { doc: { ...doc, versions: [...doc.versions, version] }, version, added: true };
 }
 
+/**
+ * Register a version and make it the champion (the one it replaces becomes `previous`), as a merge
+ * or `refit promote` does. The same merge registered again changes nothing (`added` false, the
+ * document returned as it was).
+ */
+export function addChampion(doc: RegistryDocument, entry: NewVersion, context: MoveContext): { doc: RegistryDocument; version: RegistryVersion; added: boolean; previous: number | null } {
+  const result = addVersion(doc, entry);
+  const previous = doc.aliases.champion;
+  if (!result.added) return { doc, version: result.version, added: false, previous };
+  return { doc: promoteVersion(result.doc, result.version.version, context), version: result.version, added: true, previous };
+}
+
 /** Set one alias (recording the move); setting it to where it already points changes nothing. */
 export function moveAlias(doc: RegistryDocument, name: AliasName, to: number | null, context: MoveContext): RegistryDocument {
   const from = doc.aliases[name];

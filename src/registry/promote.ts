@@ -7,7 +7,7 @@
  */
 import { commentMarker, upsertComment } from '../github/comment.js';
 import type { GitHubClient } from '../github/client.js';
-import { addVersion, moveAlias, type ArtifactRef, promoteVersion, rollbackTo, versionForMerge, type RegistryVersion } from './document.js';
+import { addChampion, moveAlias, type ArtifactRef, rollbackTo, versionForMerge, type RegistryVersion } from './document.js';
 import { createDeployment, createModelRelease, runVerifyCommand, setDeploymentStatus, snapshotAt, type VerifyResult } from './deploy.js';
 import { checkPullRequest, mergedPullRequest, passedEvaluation, verifyArtifact } from './provenance.js';
 import { promotedMarkdown, verifyFailedMarkdown } from './render.js';
@@ -114,25 +114,26 @@ export async function promote(request: PromoteRequest): Promise<PromoteResult> {
   let added = false;
   try {
     await store.update((doc) => {
-      const result = addVersion(doc, {
-        artifact: registered,
-        ...(snapshot ? { snapshot } : {}),
-        ...(request.metrics ? { metrics: request.metrics } : {}),
-        commit: mergeCommit,
-        pullRequest: pr.number,
-        headSha: pr.headSha,
-        evaluation: { checkRunId: evaluation.checkRunId, name: evaluation.name, ...(evaluation.url ? { url: evaluation.url } : {}) },
-        runUrl: request.runUrl ?? null,
-        mergedBy: pr.mergedBy,
-        createdAt: now(),
-        trainedAt: request.trainedAt ?? evaluation.startedAt,
-        deployment: { id: deploymentId, environment: request.environment },
-      });
-      version = result.version;
-      added = result.added;
-      previous = result.doc.aliases.champion;
-      if (!result.added) return doc; // another run registered this merge meanwhile
-      return promoteVersion(result.doc, result.version.version, { at: now(), reason: `merge of pull request #${pr.number}`, actor: pr.mergedBy, runUrl: request.runUrl ?? null });
+      const result = addChampion(
+        doc,
+        {
+          artifact: registered,
+          ...(snapshot ? { snapshot } : {}),
+          ...(request.metrics ? { metrics: request.metrics } : {}),
+          commit: mergeCommit,
+          pullRequest: pr.number,
+          headSha: pr.headSha,
+          evaluation: { checkRunId: evaluation.checkRunId, name: evaluation.name, ...(evaluation.url ? { url: evaluation.url } : {}) },
+          runUrl: request.runUrl ?? null,
+          mergedBy: pr.mergedBy,
+          createdAt: now(),
+          trainedAt: request.trainedAt ?? evaluation.startedAt,
+          deployment: { id: deploymentId, environment: request.environment },
+        },
+        { at: now(), reason: `merge of pull request #${pr.number}`, actor: pr.mergedBy, runUrl: request.runUrl ?? null },
+      );
+      ({ version, added, previous } = result); // not added: another run registered this merge meanwhile
+      return result.doc;
     }, `refit: register ${model} from #${pr.number} and make it the champion`);
   } catch (error) {
     await setDeploymentStatus(client, at, deploymentId, 'error', 'the registry could not be updated', request.runUrl).catch(() => undefined);
