@@ -11,9 +11,9 @@ import { runCheck, type CheckInputs, type HistoryStore } from '../../check/index
 import { BranchHistoryStore, historyPath, STATE_BRANCH } from '../../check/history-store.js';
 import { renderCheckMarkdown } from '../../check/render.js';
 import { driftSettingsFromConfig, loadConfigFile, parseMethod, parseNumber } from '../../config/refit-config.js';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
-import { parseBoolean, parseModelName, readEvent, runUrl } from '../inputs.js';
+import { parseBoolean, parseModelName, readEvent, runUrl, failureMessage, inputReaders } from '../inputs.js';
 import { championTrainedAt, registryPath } from '../../registry/champion.js';
 import { champion } from '../../registry/document.js';
 import { closeRegistryStore, openRegistryStore } from '../../registry/index.js';
@@ -44,10 +44,7 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-/** The only way this action reads an input, so it can read none that action.yml does not declare. */
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input } = inputReaders<InputName>();
 
 export interface DriftActionSettings {
   check: CheckInputs;
@@ -210,6 +207,6 @@ export async function run(options: { workerEntry?: URL; now?: Date } = {}): Prom
     });
     if (settings.failOnDrift && decision.driftDetected) core.setFailed(`refit drift: data drift detected (share ${decision.driftShare}) and fail-on-drift is true`);
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit drift: ${error.message}` : `refit drift: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('drift', error));
   }
 }

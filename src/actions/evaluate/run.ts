@@ -7,14 +7,14 @@ import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseList, parseNumber, readTextOrFile } from '../../config/refit-config.js';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { isUserError, UserError } from '../../errors.js';
 import { MAX_SEED, parseGates, type Task } from '../../evaluate/index.js';
 import { artifactLine, evaluationReport, parseLatency, type Figures } from '../../evaluate/report.js';
 import { verdict } from '../../evaluate/render.js';
 import { publishCheckRun } from '../../github/checks.js';
 import { createGitHubClient } from '../../github/client.js';
 import { commentMarker, upsertComment } from '../../github/comment.js';
-import { parseBoolean, parseModelName, readEvent, runUrl } from '../inputs.js';
+import { parseBoolean, parseModelName, readEvent, runUrl, failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = [
@@ -40,9 +40,7 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input } = inputReaders<InputName>();
 
 /** GitHub's limits, in characters: a comment body, a check run's output summary. */
 const MAX_COMMENT = 65_536;
@@ -191,6 +189,6 @@ export async function run(options: { workerEntry?: URL } = {}): Promise<void> {
     });
     core.info(`passed=${result.passed}`);
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit evaluate: ${error.message}` : `refit evaluate: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('evaluate', error));
   }
 }

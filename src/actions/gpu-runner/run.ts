@@ -9,11 +9,12 @@ import * as core from '@actions/core';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { parseList, parseNumber } from '../../config/refit-config.js';
 import { createLaunchClient } from '../../compute/launch.js';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
 import { code, escapeMarkdown, table } from '../../report/markdown.js';
 import { awsRegion, DEFAULT_RUNNER_VERSION, startRunner, stopRunner } from '../../runner/index.js';
 import { LAUNCH_INPUT_NAMES, readLaunchInputs, runContext, type LaunchInputName } from '../launch-inputs.js';
+import { failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = [
@@ -33,15 +34,8 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  const value = core.getInput(name).trim();
-  if (value === '') throw new UserError(`input ${name} is required`);
-  return value;
-}
+const { optional, required: input } = inputReaders<InputName | LaunchInputName>();
 
-function optional(name: InputName | LaunchInputName): string {
-  return core.getInput(name).trim();
-}
 
 async function start(): Promise<void> {
   const context = runContext();
@@ -156,6 +150,6 @@ export async function run(): Promise<void> {
     else if (mode === 'stop') await stop();
     else throw new UserError(`input mode: "${mode}" is not start or stop.`);
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit gpu-runner: ${error.message}` : `refit gpu-runner: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('gpu-runner', error));
   }
 }

@@ -5,26 +5,19 @@
  */
 import * as core from '@actions/core';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
 import { renderJanitorReport, sweep } from '../../janitor/index.js';
 import { awsRegion } from '../../runner/region.js';
-import { parseBoolean } from '../inputs.js';
+import { parseBoolean, failureMessage, inputReaders } from '../inputs.js';
 import { runContext } from '../launch-inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = ['token', 'dry-run', 'region', 'runners'] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  const value = core.getInput(name).trim();
-  if (value === '') throw new UserError(`input ${name} is required`);
-  return value;
-}
+const { optional, required: input } = inputReaders<InputName>();
 
-function optional(name: InputName): string {
-  return core.getInput(name).trim();
-}
 
 export async function run(): Promise<void> {
   try {
@@ -46,6 +39,6 @@ export async function run(): Promise<void> {
     await core.summary.addRaw(renderJanitorReport(report), true).write();
     if (report.runnerError) throw new UserError(`instances were swept, but runners were not: ${report.runnerError}`);
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit janitor: ${error.message}` : `refit janitor: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('janitor', error));
   }
 }

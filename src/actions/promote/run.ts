@@ -4,14 +4,14 @@
  * deploy it, verify it (rolling back on failure) and say so on the pull request.
  */
 import * as core from '@actions/core';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { readMetricsFile } from '../../registry/metrics.js';
 import { closeRegistryStore } from '../../registry/index.js';
 import { promote } from '../../registry/promote.js';
 import { STATE_BRANCH } from '../../check/history-store.js';
 import { snapshotPath } from '../../snapshot/index.js';
 import { openActionRegistry, requiredModel } from './registry-context.js';
-import { parseBoolean, readEvent, runUrl } from '../inputs.js';
+import { parseBoolean, readEvent, runUrl, failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = [
@@ -31,9 +31,7 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input } = inputReaders<InputName>();
 
 export async function run(): Promise<void> {
   try {
@@ -102,6 +100,6 @@ export async function run(): Promise<void> {
       await closeRegistryStore(store);
     }
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit promote: ${error.message}` : `refit promote: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('promote', error));
   }
 }

@@ -6,13 +6,13 @@ import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseList } from '../../config/refit-config.js';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { describeError, UserError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
 import { defaultTitle, pullRequestBody } from '../../retrain/body.js';
 import { openOrUpdatePullRequest } from '../../retrain/pull-request.js';
 import { buildSnapshotManifest, dvcPointer, isS3File, manifestContentEquals, parseSnapshotManifest, serializeManifest, snapshotPath } from '../../snapshot/index.js';
 import { hashFile } from '../../snapshot/hash.js';
-import { parseBoolean, parseModelName, runUrl } from '../inputs.js';
+import { parseBoolean, parseModelName, runUrl, failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = [
@@ -34,9 +34,7 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input } = inputReaders<InputName>();
 
 export interface RetrainPrSettings {
   model: string;
@@ -180,6 +178,6 @@ export async function run(): Promise<void> {
     core.setOutput('head-sha', result.headSha);
     await core.summary.addRaw(`Retraining pull request [#${result.number}](${result.url}) ${result.operation}.\n`, true).write();
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit retrain-pr: ${error.message}` : `refit retrain-pr: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('retrain-pr', error));
   }
 }

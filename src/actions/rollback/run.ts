@@ -3,20 +3,18 @@
  * earlier version with a reason, deploy it again and tell the team in an issue.
  */
 import * as core from '@actions/core';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { closeRegistryStore } from '../../registry/index.js';
 import { rollback } from '../../registry/rollback.js';
 import { STATE_BRANCH } from '../../check/history-store.js';
 import { openActionRegistry, requiredModel } from '../promote/registry-context.js';
-import { parseBoolean, runUrl } from '../inputs.js';
+import { parseBoolean, runUrl, failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = ['model', 'to-version', 'reason', 'token', 'registry', 'registry-branch', 'environment', 'issue'] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input } = inputReaders<InputName>();
 
 export async function run(): Promise<void> {
   try {
@@ -60,6 +58,6 @@ export async function run(): Promise<void> {
       await closeRegistryStore(store);
     }
   } catch (error) {
-    core.setFailed(isUserError(error) ? `refit rollback: ${error.message}` : `refit rollback: internal error (please report it): ${describeError(error)}`);
+    core.setFailed(failureMessage('rollback', error));
   }
 }

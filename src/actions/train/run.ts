@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { createLaunchClient } from '../../compute/launch.js';
 import type { LaunchResult } from '../../compute/launch.js';
 import { parseNumber } from '../../config/refit-config.js';
-import { describeError, isUserError, UserError } from '../../errors.js';
+import { describeError, UserError } from '../../errors.js';
 import { code, escapeMarkdown, table } from '../../report/markdown.js';
 import { launchCluster, launchCost, terminateRun } from '../../train/ec2.js';
 import type { Cluster } from '../../train/ec2.js';
@@ -20,6 +20,7 @@ import { checkArtifactPatterns, parseEnvLines, runTraining } from '../../train/j
 import type { TrainOutcome } from '../../train/job.js';
 import { LAUNCH_INPUT_NAMES, readLaunchInputs, runContext } from '../launch-inputs.js';
 import type { LaunchSettings, RunContext } from '../launch-inputs.js';
+import { failureMessage, inputReaders } from '../inputs.js';
 
 /** Every input this action reads; action.yml declares exactly these (a test checks both ways). */
 export const INPUT_NAMES = [
@@ -38,14 +39,8 @@ export const INPUT_NAMES = [
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
 
-function input(name: InputName): string {
-  return core.getInput(name);
-}
+const { input, optional } = inputReaders<InputName>();
 
-/** An input that may be left empty (the default applies). */
-function optional(name: InputName): string {
-  return core.getInput(name).trim();
-}
 
 export interface TrainSettings {
   launch: LaunchSettings;
@@ -254,7 +249,7 @@ export async function run(): Promise<void> {
     }
   }
   if (failure !== undefined) {
-    core.setFailed(isUserError(failure) ? `refit train: ${failure.message}` : `refit train: internal error (please report it): ${describeError(failure)}`);
+    core.setFailed(failureMessage('train', failure));
   } else if (outcome && outcome.exitCode !== 0) {
     const node = outcome.nodes.length > 1 ? ` on node ${outcome.failedRank}` : '';
     core.setFailed(
