@@ -3,13 +3,11 @@
  * artifacts) with local processes instead of EC2 instances, for trying a training command without a
  * cloud account. Each node is a directory under a temporary root standing for its home.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseNumber } from '../config/refit-config.js';
 import { UserError } from '../errors.js';
-import { parseEnvLines, runTraining } from '../train/job.js';
-import { localNodes } from '../train/session.js';
+import { parseEnvLines } from '../train/job.js';
+import { runLocally } from '../train/local.js';
 import { parseFlags } from './drift.js';
 
 export const TRAIN_USAGE = `Usage: refit train --command <cmd> [options]
@@ -46,9 +44,9 @@ export async function trainCommand(argv: string[], io: { stdout: (s: string) => 
   }
   const command = values.command as string | undefined;
   if (!command) throw new UserError('refit train needs --command <cmd>; see refit train --help');
-  const root = await mkdtemp(join(tmpdir(), 'refit-train-'));
-  try {
-    const outcome = await runTraining(localNodes(root, parseNumber(values.nodes, '--nodes', { min: 1, max: 16, integer: true })), {
+  const outcome = await runLocally(
+    parseNumber(values.nodes, '--nodes', { min: 1, max: 16, integer: true }),
+    {
       command,
       uploadPath: resolve(values.path as string),
       workingDirectory: 'work',
@@ -60,15 +58,13 @@ export async function trainCommand(argv: string[], io: { stdout: (s: string) => 
       reconnectTimeoutMs: 0,
       log: (line) => io.stderr(`refit: ${line}\n`),
       output: (line) => io.stdout(`${line}\n`),
-    });
-    for (const file of outcome.artifacts) io.stderr(`refit: artifact ${file}\n`);
-    if (outcome.exitCode === null) {
-      io.stderr(`refit train: the command on node ${outcome.failedRank} ended without an exit status\n`);
-      return 1;
-    }
-    return outcome.exitCode;
-  } finally {
-    if (values.keep) io.stderr(`refit: scratch directory kept: ${root}\n`);
-    else await rm(root, { recursive: true, force: true });
+    },
+    values.keep ? { keep: (root) => io.stderr(`refit: scratch directory kept: ${root}\n`) } : {},
+  );
+  for (const file of outcome.artifacts) io.stderr(`refit: artifact ${file}\n`);
+  if (outcome.exitCode === null) {
+    io.stderr(`refit train: the command on node ${outcome.failedRank} ended without an exit status\n`);
+    return 1;
   }
+  return outcome.exitCode;
 }

@@ -23,7 +23,7 @@ import { renderMarkdown as renderDriftMarkdown } from '../drift/render.js';
 import { UserError } from '../errors.js';
 import { parseGates, type EvaluationResult } from '../evaluate/index.js';
 import { evaluationReport } from '../evaluate/report.js';
-import { addVersion, promoteVersion, rollbackTo, type RegistryDocument } from '../registry/document.js';
+import { addChampion, rollbackTo, type RegistryDocument } from '../registry/document.js';
 import { runVerifyCommand, type VerifyResult } from '../registry/deploy.js';
 import { FileRegistryStore } from '../registry/store.js';
 import { pullRequestBody } from '../retrain/body.js';
@@ -129,20 +129,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const artifact = join(repoDir, 'runs', 'v1', 'model');
     const digest = await artifactDigest(artifact);
     const commit = repo.commitAll('taxi-tip: model v1 trained on 2019-02-28..2019-03-15');
-    await store.update((doc) => {
-      const added = addVersion(doc, {
-        artifact: { uri: relative(repoDir, artifact), digest: digest.digest, size: digest.size },
-        snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: reference.digest },
-        commit,
-        pullRequest: null,
-        headSha: commit,
-        runUrl: null,
-        mergedBy: 'demo',
-        createdAt: at(-20160),
-        trainedAt: at(-20160),
-      });
-      return promoteVersion(added.doc, added.version.version, { at: at(-20160), reason: 'first version', actor: 'demo' });
-    }, 'register v1');
+    await store.update(
+      (doc) =>
+        addChampion(
+          doc,
+          {
+            artifact: { uri: relative(repoDir, artifact), digest: digest.digest, size: digest.size },
+            snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: reference.digest },
+            commit,
+            pullRequest: null,
+            headSha: commit,
+            runUrl: null,
+            mergedBy: 'demo',
+            createdAt: at(-20160),
+            trainedAt: at(-20160),
+          },
+          { at: at(-20160), reason: 'first version', actor: 'demo' },
+        ).doc,
+      'register v1',
+    );
     repo.commitAll('taxi-tip: registry v1 = champion');
     return { value: undefined, summary: `champion v1 registered (${digest.digest.slice(0, 19)}…), ${reference.sources[0]!.rows} training rows` };
   });
@@ -210,8 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // 4. Evaluation on the same holdout.
   const commentPath = join(out, 'evaluation-comment.md');
   const challengerModel = join(repoDir, 'runs', 'v2', 'model');
-  const evaluatedDigest = await artifactDigest(challengerModel);
-  const evaluation = await stage('evaluate', 'Evaluate champion vs challenger on the same holdout', async () => {
+  const { result: evaluation, evaluated } = await stage('evaluate', 'Evaluate champion vs challenger on the same holdout', async () => {
     const championPredictions = join(repoDir, 'runs', 'v1', 'predictions.csv');
     const predicted = await runLocal({
       workspace: repoDir,
@@ -236,7 +240,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     const { result, markdown } = report;
     await writeFile(commentPath, markdown);
-    return { value: result, summary: `${result.passed ? 'gates passed' : 'gates failed'}: ${result.metrics.length} metrics on ${result.rows} rows, ${result.bootstrap?.resamples ?? 0} bootstrap resamples` };
+    // The digest the evaluation recorded (the check run's, in a workflow): what promotion must match.
+    return { value: { result, evaluated: report.artifact! }, summary: `${result.passed ? 'gates passed' : 'gates failed'}: ${result.metrics.length} metrics on ${result.rows} rows, ${result.bootstrap?.resamples ?? 0} bootstrap resamples` };
   });
   if (!evaluation.passed) throw new Error('the demo challenger failed its gates; the demo stops before promotion');
 
@@ -245,23 +250,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     repo.checkout('main');
     const mergeCommit = repo.merge(`refit/${DEMO_MODEL}`, `Merge pull request: retrain ${DEMO_MODEL}`);
     const now = await artifactDigest(challengerModel);
-    if (now.digest !== evaluatedDigest.digest) throw new UserError(`refusing to promote: the artifact changed since it was evaluated (${now.digest} ≠ ${evaluatedDigest.digest})`);
+    if (now.digest !== evaluated.digest) throw new UserError(`refusing to promote: the artifact changed since it was evaluated (${now.digest} ≠ ${evaluated.digest})`);
     const metrics = Object.fromEntries(evaluation.metrics.filter((m) => m.challenger !== null).map((m) => [m.name, m.challenger!]));
-    const doc = await store.update((current) => {
-      const added = addVersion(current, {
-        artifact: { uri: relative(repoDir, challengerModel), digest: now.digest, size: now.size },
-        snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: manifest.digest },
-        metrics,
-        commit: mergeCommit,
-        pullRequest: 1,
-        headSha,
-        runUrl: null,
-        mergedBy: 'demo',
-        createdAt: at(30),
-        trainedAt: at(20),
-      });
-      return promoteVersion(added.doc, added.version.version, { at: at(30), reason: `merged retraining pull request (head ${headSha.slice(0, 7)})`, actor: 'demo' });
-    }, 'promote v2');
+    const doc = await store.update(
+      (current) =>
+        addChampion(
+          current,
+          {
+            artifact: { uri: relative(repoDir, challengerModel), digest: now.digest, size: now.size },
+            snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: manifest.digest },
+            metrics,
+            commit: mergeCommit,
+            pullRequest: 1,
+            headSha,
+            runUrl: null,
+            mergedBy: 'demo',
+            createdAt: at(30),
+            trainedAt: at(20),
+          },
+          { at: at(30), reason: `merged retraining pull request (head ${headSha.slice(0, 7)})`, actor: 'demo' },
+        ).doc,
+      'promote v2',
+    );
     repo.commitAll(`taxi-tip: registry v${doc.aliases.champion} = champion`);
     return { value: doc, summary: `champion v${doc.aliases.champion} (previous v${doc.aliases.previous}); digest equals the evaluated one` };
   });
