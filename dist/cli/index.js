@@ -27605,7 +27605,7 @@ var require_dist_cjs11 = __commonJS({
     var { createHash: createHash11, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
-    var { dirname: dirname4, join: join15 } = __require("node:path");
+    var { dirname: dirname4, join: join14 } = __require("node:path");
     var LoginCredentialsFetcher = class _LoginCredentialsFetcher {
       profileData;
       init;
@@ -27771,10 +27771,10 @@ var require_dist_cjs11 = __commonJS({
         await promises.writeFile(tokenFilePath, JSON.stringify(token, null, 2), "utf8");
       }
       getTokenFilePath() {
-        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join15(homedir2(), ".aws", "login", "cache");
+        const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join14(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
         const loginSessionSha256 = createHash11("sha256").update(loginSessionBytes).digest("hex");
-        return join15(directory, `${loginSessionSha256}.json`);
+        return join14(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
         let offset = 2;
@@ -63741,7 +63741,7 @@ import { join as join12, relative as relative4, resolve as resolve5 } from "node
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 // src/demo/index.ts
-import { cp, mkdir as mkdir7, readdir as readdir3, readFile as readFile12, rm as rm2, writeFile as writeFile8 } from "node:fs/promises";
+import { cp, mkdir as mkdir6, readdir as readdir3, readFile as readFile12, rm as rm2, writeFile as writeFile8 } from "node:fs/promises";
 import { join as join11, relative as relative3, resolve as resolve4 } from "node:path";
 
 // src/artifact.ts
@@ -64090,6 +64090,12 @@ function addVersion(doc, entry) {
   const number2 = doc.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
   const version = { version: number2, ...entry };
   return { doc: { ...doc, versions: [...doc.versions, version] }, version, added: true };
+}
+function addChampion(doc, entry, context) {
+  const result2 = addVersion(doc, entry);
+  const previous2 = doc.aliases.champion;
+  if (!result2.added) return { doc, version: result2.version, added: false, previous: previous2 };
+  return { doc: promoteVersion(result2.doc, result2.version.version, context), version: result2.version, added: true, previous: previous2 };
 }
 function moveAlias(doc, name, to, context) {
   const from = doc.aliases[name];
@@ -64814,8 +64820,8 @@ async function saveManifest(manifest, path) {
   await rename5(temp, path);
 }
 
-// src/demo/local-run.ts
-import { mkdir as mkdir6, mkdtemp, rm } from "node:fs/promises";
+// src/train/local.ts
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join10 } from "node:path";
 
@@ -65275,29 +65281,34 @@ async function runTraining(nodes5, spec) {
   }
 }
 
+// src/train/local.ts
+async function runLocally(count, spec, options = {}) {
+  const root5 = await mkdtemp(join10(tmpdir(), "refit-train-"));
+  try {
+    return await runTraining(localNodes(root5, count), spec);
+  } finally {
+    if (options.keep) options.keep(root5);
+    else await rm(root5, { recursive: true, force: true });
+  }
+}
+
 // src/demo/local-run.ts
 async function runLocal(options) {
   const started = performance.now();
-  const instances = await mkdtemp(join10(tmpdir(), "refit-demo-instance-"));
-  await mkdir6(options.runDir, { recursive: true });
-  try {
-    const outcome = await runTraining(localNodes(instances, 1), {
-      command: options.command,
-      uploadPath: options.workspace,
-      workingDirectory: "work",
-      runKey: "demo",
-      env: {},
-      artifacts: options.artifacts,
-      artifactsDir: options.runDir,
-      masterPort: 29500,
-      reconnectTimeoutMs: 0,
-      log: () => void 0,
-      output: options.log
-    });
-    return { exitCode: outcome.exitCode, seconds: (performance.now() - started) / 1e3, artifacts: outcome.artifacts, runDir: options.runDir };
-  } finally {
-    await rm(instances, { recursive: true, force: true });
-  }
+  const outcome = await runLocally(1, {
+    command: options.command,
+    uploadPath: options.workspace,
+    workingDirectory: "work",
+    runKey: "demo",
+    env: {},
+    artifacts: options.artifacts,
+    artifactsDir: options.runDir,
+    masterPort: 29500,
+    reconnectTimeoutMs: 0,
+    log: () => void 0,
+    output: options.log
+  });
+  return { exitCode: outcome.exitCode, seconds: (performance.now() - started) / 1e3, artifacts: outcome.artifacts };
 }
 
 // src/report/html.ts
@@ -65607,13 +65618,13 @@ async function runDemo(options) {
     return value;
   }
   await emptyOutput(out);
-  await mkdir7(repoDir, { recursive: true });
+  await mkdir6(repoDir, { recursive: true });
   const repo = new DemoRepository(repoDir);
   const store = new FileRegistryStore(DEMO_MODEL, repoDir);
   const at = (minutes) => new Date(FIXED_NOW.getTime() + minutes * 6e4).toISOString();
   await stage("setup", "Set up a repository with the example model and its champion (v1)", async () => {
     repo.init();
-    await mkdir7(join11(repoDir, "data"));
+    await mkdir6(join11(repoDir, "data"));
     await cp(join11(options.root, "examples", "data", "taxis-reference.csv"), join11(repoDir, "data", "taxis-reference.csv"));
     await cp(join11(options.root, "examples", "data", "taxis-current.csv"), join11(repoDir, "data", "taxis-current.csv"));
     await cp(join11(options.root, "examples", "taxi-tip"), join11(repoDir, "taxi-tip"), { recursive: true });
@@ -65633,20 +65644,24 @@ async function runDemo(options) {
     const artifact = join11(repoDir, "runs", "v1", "model");
     const digest4 = await artifactDigest(artifact);
     const commit = repo.commitAll("taxi-tip: model v1 trained on 2019-02-28..2019-03-15");
-    await store.update((doc) => {
-      const added = addVersion(doc, {
-        artifact: { uri: relative3(repoDir, artifact), digest: digest4.digest, size: digest4.size },
-        snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: reference.digest },
-        commit,
-        pullRequest: null,
-        headSha: commit,
-        runUrl: null,
-        mergedBy: "demo",
-        createdAt: at(-20160),
-        trainedAt: at(-20160)
-      });
-      return promoteVersion(added.doc, added.version.version, { at: at(-20160), reason: "first version", actor: "demo" });
-    }, "register v1");
+    await store.update(
+      (doc) => addChampion(
+        doc,
+        {
+          artifact: { uri: relative3(repoDir, artifact), digest: digest4.digest, size: digest4.size },
+          snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: reference.digest },
+          commit,
+          pullRequest: null,
+          headSha: commit,
+          runUrl: null,
+          mergedBy: "demo",
+          createdAt: at(-20160),
+          trainedAt: at(-20160)
+        },
+        { at: at(-20160), reason: "first version", actor: "demo" }
+      ).doc,
+      "register v1"
+    );
     repo.commitAll("taxi-tip: registry v1 = champion");
     return { value: void 0, summary: `champion v1 registered (${digest4.digest.slice(0, 19)}…), ${reference.sources[0].rows} training rows` };
   });
@@ -65706,8 +65721,7 @@ async function runDemo(options) {
   });
   const commentPath = join11(out, "evaluation-comment.md");
   const challengerModel = join11(repoDir, "runs", "v2", "model");
-  const evaluatedDigest = await artifactDigest(challengerModel);
-  const evaluation = await stage("evaluate", "Evaluate champion vs challenger on the same holdout", async () => {
+  const { result: evaluation, evaluated } = await stage("evaluate", "Evaluate champion vs challenger on the same holdout", async () => {
     const championPredictions = join11(repoDir, "runs", "v1", "predictions.csv");
     const predicted = await runLocal({
       workspace: repoDir,
@@ -65732,30 +65746,34 @@ async function runDemo(options) {
     });
     const { result: result3, markdown } = report;
     await writeFile8(commentPath, markdown);
-    return { value: result3, summary: `${result3.passed ? "gates passed" : "gates failed"}: ${result3.metrics.length} metrics on ${result3.rows} rows, ${result3.bootstrap?.resamples ?? 0} bootstrap resamples` };
+    return { value: { result: result3, evaluated: report.artifact }, summary: `${result3.passed ? "gates passed" : "gates failed"}: ${result3.metrics.length} metrics on ${result3.rows} rows, ${result3.bootstrap?.resamples ?? 0} bootstrap resamples` };
   });
   if (!evaluation.passed) throw new Error("the demo challenger failed its gates; the demo stops before promotion");
   await stage("promote", "Merge the pull request and promote v2", async () => {
     repo.checkout("main");
     const mergeCommit = repo.merge(`refit/${DEMO_MODEL}`, `Merge pull request: retrain ${DEMO_MODEL}`);
     const now = await artifactDigest(challengerModel);
-    if (now.digest !== evaluatedDigest.digest) throw new UserError(`refusing to promote: the artifact changed since it was evaluated (${now.digest} ≠ ${evaluatedDigest.digest})`);
+    if (now.digest !== evaluated.digest) throw new UserError(`refusing to promote: the artifact changed since it was evaluated (${now.digest} ≠ ${evaluated.digest})`);
     const metrics = Object.fromEntries(evaluation.metrics.filter((m3) => m3.challenger !== null).map((m3) => [m3.name, m3.challenger]));
-    const doc = await store.update((current) => {
-      const added = addVersion(current, {
-        artifact: { uri: relative3(repoDir, challengerModel), digest: now.digest, size: now.size },
-        snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: manifest.digest },
-        metrics,
-        commit: mergeCommit,
-        pullRequest: 1,
-        headSha,
-        runUrl: null,
-        mergedBy: "demo",
-        createdAt: at(30),
-        trainedAt: at(20)
-      });
-      return promoteVersion(added.doc, added.version.version, { at: at(30), reason: `merged retraining pull request (head ${headSha.slice(0, 7)})`, actor: "demo" });
-    }, "promote v2");
+    const doc = await store.update(
+      (current) => addChampion(
+        current,
+        {
+          artifact: { uri: relative3(repoDir, challengerModel), digest: now.digest, size: now.size },
+          snapshot: { path: `.refit/${DEMO_MODEL}/snapshot.json`, digest: manifest.digest },
+          metrics,
+          commit: mergeCommit,
+          pullRequest: 1,
+          headSha,
+          runUrl: null,
+          mergedBy: "demo",
+          createdAt: at(30),
+          trainedAt: at(20)
+        },
+        { at: at(30), reason: `merged retraining pull request (head ${headSha.slice(0, 7)})`, actor: "demo" }
+      ).doc,
+      "promote v2"
+    );
     repo.commitAll(`taxi-tip: registry v${doc.aliases.champion} = champion`);
     return { value: doc, summary: `champion v${doc.aliases.champion} (previous v${doc.aliases.previous}); digest equals the evaluated one` };
   });
@@ -65800,7 +65818,7 @@ async function emptyOutput(out) {
     throw new UserError(`--out ${out} is not empty and not an earlier demo's output; the demo empties its folder first, so give it a new or empty one (e.g. --out refit-demo)`);
   }
   await rm2(out, { recursive: true, force: true });
-  await mkdir7(out, { recursive: true });
+  await mkdir6(out, { recursive: true });
   await writeFile8(join11(out, OUTPUT_MARKER), "Output of `refit demo`: the next run empties this folder.\n");
 }
 async function simulatedLiveWindow(current) {
@@ -66388,20 +66406,23 @@ async function promoteCommand(argv, io, env2 = process.env) {
     const commit = values.commit ?? env2.GITHUB_SHA ?? null;
     let outcome = { version: 0, added: false, previous: null };
     await store.update((doc) => {
-      const result2 = addVersion(doc, {
-        artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ..."source" in artifact ? { source: artifact.source } : {} },
-        ...metrics ? { metrics } : {},
-        commit,
-        pullRequest: null,
-        headSha: null,
-        runUrl: null,
-        mergedBy: actor(),
-        createdAt: now,
-        trainedAt: trainedAt ? new Date(trainedAt).toISOString() : now
-      });
-      outcome = { version: result2.version.version, added: result2.added, previous: doc.aliases.champion };
-      if (!result2.added) return doc;
-      return promoteVersion(result2.doc, result2.version.version, { at: now, reason: values.reason || "promoted with refit promote", actor: actor() });
+      const result2 = addChampion(
+        doc,
+        {
+          artifact: { uri: artifact.uri, digest: artifact.digest, size: artifact.size, ..."source" in artifact ? { source: artifact.source } : {} },
+          ...metrics ? { metrics } : {},
+          commit,
+          pullRequest: null,
+          headSha: null,
+          runUrl: null,
+          mergedBy: actor(),
+          createdAt: now,
+          trainedAt: trainedAt ? new Date(trainedAt).toISOString() : now
+        },
+        { at: now, reason: values.reason || "promoted with refit promote", actor: actor() }
+      );
+      outcome = { version: result2.version.version, added: result2.added, previous: result2.previous };
+      return result2.doc;
     }, `refit: promote ${store.model}`);
     io.stdout(
       outcome.added ? `${store.model} v${outcome.version} is the champion${outcome.previous === null ? "" : ` (previous: v${outcome.previous})`}; ${artifact.digest} recorded in ${store.location}
@@ -66559,9 +66580,7 @@ function relativeToCwd(path) {
 }
 
 // src/cli/train.ts
-import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join14, resolve as resolve6 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 var TRAIN_USAGE = `Usage: refit train --command <cmd> [options]
 
 Run a training command as the train action does on EC2, but on this machine: the directory is
@@ -66595,9 +66614,9 @@ async function trainCommand(argv, io) {
   }
   const command5 = values.command;
   if (!command5) throw new UserError("refit train needs --command <cmd>; see refit train --help");
-  const root5 = await mkdtemp2(join14(tmpdir2(), "refit-train-"));
-  try {
-    const outcome = await runTraining(localNodes(root5, parseNumber2(values.nodes, "--nodes", { min: 1, max: 16, integer: true })), {
+  const outcome = await runLocally(
+    parseNumber2(values.nodes, "--nodes", { min: 1, max: 16, integer: true }),
+    {
       command: command5,
       uploadPath: resolve6(values.path),
       workingDirectory: "work",
@@ -66611,20 +66630,18 @@ async function trainCommand(argv, io) {
 `),
       output: (line) => io.stdout(`${line}
 `)
-    });
-    for (const file of outcome.artifacts) io.stderr(`refit: artifact ${file}
+    },
+    values.keep ? { keep: (root5) => io.stderr(`refit: scratch directory kept: ${root5}
+`) } : {}
+  );
+  for (const file of outcome.artifacts) io.stderr(`refit: artifact ${file}
 `);
-    if (outcome.exitCode === null) {
-      io.stderr(`refit train: the command on node ${outcome.failedRank} ended without an exit status
+  if (outcome.exitCode === null) {
+    io.stderr(`refit train: the command on node ${outcome.failedRank} ended without an exit status
 `);
-      return 1;
-    }
-    return outcome.exitCode;
-  } finally {
-    if (values.keep) io.stderr(`refit: scratch directory kept: ${root5}
-`);
-    else await rm3(root5, { recursive: true, force: true });
+    return 1;
   }
+  return outcome.exitCode;
 }
 
 // src/cli/main.ts

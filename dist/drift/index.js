@@ -81601,6 +81601,23 @@ async function readEvent() {
     throw new UserError(`cannot read the event payload ${path}: ${describeError(error3)}`);
   }
 }
+function inputReaders() {
+  return {
+    /** As the runner passes it. */
+    input: (name) => getInput(name),
+    /** Trimmed; empty means "not given" (the default applies). */
+    optional: (name) => getInput(name).trim(),
+    /** Trimmed; empty is an error naming the input. */
+    required: (name) => {
+      const value = getInput(name).trim();
+      if (value === "") throw new UserError(`input ${name} is required`);
+      return value;
+    }
+  };
+}
+function failureMessage(action, error3) {
+  return isUserError(error3) ? `refit ${action}: ${error3.message}` : `refit ${action}: internal error (please report it): ${describeError(error3)}`;
+}
 
 // src/registry/champion.ts
 import { readFile as readFile8 } from "node:fs/promises";
@@ -82062,9 +82079,7 @@ async function closeRegistryStore(store) {
 }
 
 // src/actions/drift/run.ts
-function input(name) {
-  return getInput(name);
-}
+var { input } = inputReaders();
 async function readInputs() {
   const config = input("config");
   const settings = driftSettingsFromConfig(config ? await loadConfigFile(config) : {}, config || "refit.yml");
@@ -82202,7 +82217,7 @@ async function run(options = {}) {
     });
     if (settings.failOnDrift && decision.driftDetected) setFailed(`refit drift: data drift detected (share ${decision.driftShare}) and fail-on-drift is true`);
   } catch (error3) {
-    setFailed(isUserError(error3) ? `refit drift: ${error3.message}` : `refit drift: internal error (please report it): ${describeError(error3)}`);
+    setFailed(failureMessage("drift", error3));
   }
 }
 

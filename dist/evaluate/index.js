@@ -80136,11 +80136,26 @@ async function readEvent() {
     throw new UserError(`cannot read the event payload ${path}: ${describeError(error3)}`);
   }
 }
+function inputReaders() {
+  return {
+    /** As the runner passes it. */
+    input: (name) => getInput(name),
+    /** Trimmed; empty means "not given" (the default applies). */
+    optional: (name) => getInput(name).trim(),
+    /** Trimmed; empty is an error naming the input. */
+    required: (name) => {
+      const value = getInput(name).trim();
+      if (value === "") throw new UserError(`input ${name} is required`);
+      return value;
+    }
+  };
+}
+function failureMessage(action, error3) {
+  return isUserError(error3) ? `refit ${action}: ${error3.message}` : `refit ${action}: internal error (please report it): ${describeError(error3)}`;
+}
 
 // src/actions/evaluate/run.ts
-function input(name) {
-  return getInput(name);
-}
+var { input } = inputReaders();
 var MAX_COMMENT = 65536;
 var MAX_CHECK_SUMMARY = 65535;
 async function pullRequestContext() {
@@ -80274,7 +80289,7 @@ async function run(options = {}) {
     });
     info(`passed=${result.passed}`);
   } catch (error3) {
-    setFailed(isUserError(error3) ? `refit evaluate: ${error3.message}` : `refit evaluate: internal error (please report it): ${describeError(error3)}`);
+    setFailed(failureMessage("evaluate", error3));
   }
 }
 

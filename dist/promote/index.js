@@ -67578,6 +67578,12 @@ function addVersion(doc, entry) {
   const version = { version: number, ...entry };
   return { doc: { ...doc, versions: [...doc.versions, version] }, version, added: true };
 }
+function addChampion(doc, entry, context) {
+  const result = addVersion(doc, entry);
+  const previous = doc.aliases.champion;
+  if (!result.added) return { doc, version: result.version, added: false, previous };
+  return { doc: promoteVersion(result.doc, result.version.version, context), version: result.version, added: true, previous };
+}
 function moveAlias(doc, name, to, context) {
   const from = doc.aliases[name];
   if (from === to) return doc;
@@ -72833,25 +72839,26 @@ async function promote(request2) {
   let added = false;
   try {
     await store.update((doc) => {
-      const result = addVersion(doc, {
-        artifact: registered,
-        ...snapshot ? { snapshot } : {},
-        ...request2.metrics ? { metrics: request2.metrics } : {},
-        commit: mergeCommit,
-        pullRequest: pr.number,
-        headSha: pr.headSha,
-        evaluation: { checkRunId: evaluation.checkRunId, name: evaluation.name, ...evaluation.url ? { url: evaluation.url } : {} },
-        runUrl: request2.runUrl ?? null,
-        mergedBy: pr.mergedBy,
-        createdAt: now(),
-        trainedAt: request2.trainedAt ?? evaluation.startedAt,
-        deployment: { id: deploymentId, environment: request2.environment }
-      });
-      version = result.version;
-      added = result.added;
-      previous = result.doc.aliases.champion;
-      if (!result.added) return doc;
-      return promoteVersion(result.doc, result.version.version, { at: now(), reason: `merge of pull request #${pr.number}`, actor: pr.mergedBy, runUrl: request2.runUrl ?? null });
+      const result = addChampion(
+        doc,
+        {
+          artifact: registered,
+          ...snapshot ? { snapshot } : {},
+          ...request2.metrics ? { metrics: request2.metrics } : {},
+          commit: mergeCommit,
+          pullRequest: pr.number,
+          headSha: pr.headSha,
+          evaluation: { checkRunId: evaluation.checkRunId, name: evaluation.name, ...evaluation.url ? { url: evaluation.url } : {} },
+          runUrl: request2.runUrl ?? null,
+          mergedBy: pr.mergedBy,
+          createdAt: now(),
+          trainedAt: request2.trainedAt ?? evaluation.startedAt,
+          deployment: { id: deploymentId, environment: request2.environment }
+        },
+        { at: now(), reason: `merge of pull request #${pr.number}`, actor: pr.mergedBy, runUrl: request2.runUrl ?? null }
+      );
+      ({ version, added, previous } = result);
+      return result.doc;
     }, `refit: register ${model} from #${pr.number} and make it the champion`);
   } catch (error3) {
     await setDeploymentStatus(client, at, deploymentId, "error", "the registry could not be updated", request2.runUrl).catch(() => void 0);
@@ -75320,6 +75327,23 @@ async function readEvent() {
     throw new UserError(`cannot read the event payload ${path}: ${describeError(error3)}`);
   }
 }
+function inputReaders() {
+  return {
+    /** As the runner passes it. */
+    input: (name) => getInput(name),
+    /** Trimmed; empty means "not given" (the default applies). */
+    optional: (name) => getInput(name).trim(),
+    /** Trimmed; empty is an error naming the input. */
+    required: (name) => {
+      const value = getInput(name).trim();
+      if (value === "") throw new UserError(`input ${name} is required`);
+      return value;
+    }
+  };
+}
+function failureMessage(action, error3) {
+  return isUserError(error3) ? `refit ${action}: ${error3.message}` : `refit ${action}: internal error (please report it): ${describeError(error3)}`;
+}
 
 // src/actions/promote/registry-context.ts
 function requiredModel(value) {
@@ -75335,9 +75359,7 @@ function openActionRegistry(settings, log) {
 }
 
 // src/actions/promote/run.ts
-function input(name) {
-  return getInput(name);
-}
+var { input } = inputReaders();
 async function run() {
   try {
     const settings = await group("Inputs", async () => {
@@ -75406,7 +75428,7 @@ async function run() {
       await closeRegistryStore(store);
     }
   } catch (error3) {
-    setFailed(isUserError(error3) ? `refit promote: ${error3.message}` : `refit promote: internal error (please report it): ${describeError(error3)}`);
+    setFailed(failureMessage("promote", error3));
   }
 }
 

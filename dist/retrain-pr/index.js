@@ -80358,11 +80358,26 @@ function runUrl() {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : void 0;
 }
+function inputReaders() {
+  return {
+    /** As the runner passes it. */
+    input: (name) => getInput(name),
+    /** Trimmed; empty means "not given" (the default applies). */
+    optional: (name) => getInput(name).trim(),
+    /** Trimmed; empty is an error naming the input. */
+    required: (name) => {
+      const value = getInput(name).trim();
+      if (value === "") throw new UserError(`input ${name} is required`);
+      return value;
+    }
+  };
+}
+function failureMessage(action, error3) {
+  return isUserError(error3) ? `refit ${action}: ${error3.message}` : `refit ${action}: internal error (please report it): ${describeError(error3)}`;
+}
 
 // src/actions/retrain-pr/run.ts
-function input(name) {
-  return getInput(name);
-}
+var { input } = inputReaders();
 function readInputs() {
   const model = input("model");
   if (!model) throw new UserError('input model is required; set it under "with:" in the workflow step');
@@ -80481,7 +80496,7 @@ async function run() {
     await summary.addRaw(`Retraining pull request [#${result.number}](${result.url}) ${result.operation}.
 `, true).write();
   } catch (error3) {
-    setFailed(isUserError(error3) ? `refit retrain-pr: ${error3.message}` : `refit retrain-pr: internal error (please report it): ${describeError(error3)}`);
+    setFailed(failureMessage("retrain-pr", error3));
   }
 }
 

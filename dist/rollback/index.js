@@ -74965,6 +74965,23 @@ function runUrl() {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : void 0;
 }
+function inputReaders() {
+  return {
+    /** As the runner passes it. */
+    input: (name) => getInput(name),
+    /** Trimmed; empty means "not given" (the default applies). */
+    optional: (name) => getInput(name).trim(),
+    /** Trimmed; empty is an error naming the input. */
+    required: (name) => {
+      const value = getInput(name).trim();
+      if (value === "") throw new UserError(`input ${name} is required`);
+      return value;
+    }
+  };
+}
+function failureMessage(action, error3) {
+  return isUserError(error3) ? `refit ${action}: ${error3.message}` : `refit ${action}: internal error (please report it): ${describeError(error3)}`;
+}
 
 // src/actions/promote/registry-context.ts
 function requiredModel(value) {
@@ -74980,9 +74997,7 @@ function openActionRegistry(settings, log) {
 }
 
 // src/actions/rollback/run.ts
-function input(name) {
-  return getInput(name);
-}
+var { input } = inputReaders();
 async function run() {
   try {
     const settings = await group("Inputs", async () => {
@@ -75026,7 +75041,7 @@ async function run() {
       await closeRegistryStore(store);
     }
   } catch (error3) {
-    setFailed(isUserError(error3) ? `refit rollback: ${error3.message}` : `refit rollback: internal error (please report it): ${describeError(error3)}`);
+    setFailed(failureMessage("rollback", error3));
   }
 }
 
