@@ -48244,37 +48244,31 @@ var TextCounter = class {
   arenaUsed = 0;
   /** Texts that arrived as strings (JSON, Parquet, unquoted CSV cells); merged at the end. */
   strings = null;
+  /** The hash of the last probe (FNV-1a of its bytes), for `insert`. */
+  probeHash = 0;
   /** Count the text of bytes [start, end) (UTF-8). */
   addBytes(bytes, start, end) {
-    let h5 = 2166136261;
-    for (let i5 = start; i5 < end; i5++) h5 = Math.imul(h5 ^ bytes[i5], 16777619);
-    const length2 = end - start;
-    const slots = this.slots;
-    const mask = this.mask;
-    let slot = h5 & mask;
-    for (; ; ) {
-      const entry = slots[slot] - 1;
-      if (entry < 0) break;
-      if (this.hashes[entry] === h5 && this.lengths[entry] === length2 && this.sameBytes(entry, bytes, start, length2)) {
-        this.counts[entry]++;
-        return;
-      }
-      slot = slot + 1 & mask;
-    }
-    this.insert(slot, h5, bytes, start, end);
+    const found = this.probe(bytes, start, end);
+    if (found >= 0) this.counts[found]++;
+    else this.insert(~found, this.probeHash, bytes, start, end);
   }
   /** Whether bytes [start, end) are a counted key (by bytes; texts added as strings are not seen). */
   hasBytes(bytes, start, end) {
+    return this.probe(bytes, start, end) >= 0;
+  }
+  /** The entry holding bytes [start, end), or ~slot of the empty slot where it would go. */
+  probe(bytes, start, end) {
     let h5 = 2166136261;
     for (let i5 = start; i5 < end; i5++) h5 = Math.imul(h5 ^ bytes[i5], 16777619);
+    this.probeHash = h5;
     const length2 = end - start;
     const slots = this.slots;
     const mask = this.mask;
     let slot = h5 & mask;
     for (; ; ) {
       const entry = slots[slot] - 1;
-      if (entry < 0) return false;
-      if (this.hashes[entry] === h5 && this.lengths[entry] === length2 && this.sameBytes(entry, bytes, start, length2)) return true;
+      if (entry < 0) return ~slot;
+      if (this.hashes[entry] === h5 && this.lengths[entry] === length2 && this.sameBytes(entry, bytes, start, length2)) return entry;
       slot = slot + 1 & mask;
     }
   }

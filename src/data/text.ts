@@ -22,39 +22,34 @@ export class TextCounter {
   private arenaUsed = 0;
   /** Texts that arrived as strings (JSON, Parquet, unquoted CSV cells); merged at the end. */
   private strings: Map<string, number> | null = null;
+  /** The hash of the last probe (FNV-1a of its bytes), for `insert`. */
+  private probeHash = 0;
 
   /** Count the text of bytes [start, end) (UTF-8). */
   addBytes(bytes: Uint8Array, start: number, end: number): void {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    const length = end - start;
-    const slots = this.slots;
-    const mask = this.mask;
-    let slot = h & mask;
-    for (;;) {
-      const entry = slots[slot]! - 1;
-      if (entry < 0) break;
-      if (this.hashes[entry] === h && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) {
-        this.counts[entry]!++;
-        return;
-      }
-      slot = (slot + 1) & mask;
-    }
-    this.insert(slot, h, bytes, start, end);
+    const found = this.probe(bytes, start, end);
+    if (found >= 0) this.counts[found]!++;
+    else this.insert(~found, this.probeHash, bytes, start, end);
   }
 
   /** Whether bytes [start, end) are a counted key (by bytes; texts added as strings are not seen). */
   hasBytes(bytes: Uint8Array, start: number, end: number): boolean {
+    return this.probe(bytes, start, end) >= 0;
+  }
+
+  /** The entry holding bytes [start, end), or ~slot of the empty slot where it would go. */
+  private probe(bytes: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    this.probeHash = h;
     const length = end - start;
     const slots = this.slots;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
       const entry = slots[slot]! - 1;
-      if (entry < 0) return false;
-      if (this.hashes[entry] === h && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) return true;
+      if (entry < 0) return ~slot;
+      if (this.hashes[entry] === h && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) return entry;
       slot = (slot + 1) & mask;
     }
   }
